@@ -1,0 +1,52 @@
+from rest_framework import serializers
+
+from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
+from ecosystem.api.serializers import SirenField
+from partners.models import Partner
+
+from ..models import Account, Assignment
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    siren = SirenField()
+
+    class Meta:
+        model = Account
+        fields = ["id", "name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
+
+    def validate_siren(self, value):
+        others = Account.objects.filter(siren=value)
+        if self.instance:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError("An account with this SIREN already exists.")
+        return value
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    account = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all())
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    assigned_by = serializers.CharField(source="assigned_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "partner",
+            "partner_name",
+            "role",
+            "valid_from",
+            "valid_to",
+            "assigned_by",
+            "reason",
+        ]
+        read_only_fields = ["valid_to"]
+
+
+class AssignmentEndSerializer(serializers.Serializer):
+    valid_to = serializers.DateField(required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

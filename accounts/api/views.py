@@ -1,0 +1,56 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ecosystem.api.errors import as_drf_error
+from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
+from ecosystem.roles import CHANNEL_ONLY
+
+from .. import services
+from ..filtersets import AccountFilterSet, AssignmentFilterSet
+from ..models import Account, Assignment
+from .serializers import AccountSerializer, AssignmentEndSerializer, AssignmentSerializer
+
+
+class AccountViewSet(ScopedModelViewSet):
+    queryset = Account.objects.all()
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilterSet
+    search_fields = ["name", "siren", "city"]
+    ordering_fields = ["name", "employees", "region", "sector"]
+
+
+class AssignmentViewSet(ScopedCreateReadViewSet):
+    queryset = Assignment.objects.select_related("account", "partner", "assigned_by")
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+    ordering_fields = ["valid_from", "valid_to"]
+    action_roles = {"end": CHANNEL_ONLY}
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = services.assignment_create(
+                account=serializer.validated_data["account"],
+                partner=serializer.validated_data["partner"],
+                role=serializer.validated_data.get("role", "primary"),
+                valid_from=serializer.validated_data.get("valid_from"),
+                assigned_by=self.request.user,
+                reason=serializer.validated_data.get("reason", ""),
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    @extend_schema(request=AssignmentEndSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End an open assignment (it stays in the history)."""
+        assignment = self.get_object()
+        body = AssignmentEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.assignment_end(assignment=assignment, **body.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        assignment.refresh_from_db()
+        return Response(AssignmentSerializer(assignment, context=self.get_serializer_context()).data)

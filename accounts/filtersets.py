@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from ecosystem.choices import Region, Sector
+
+from .models import Account, Assignment, AssignmentRole, Awareness
+
+
+class AccountFilterSet(django_filters.FilterSet):
+    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
+    region = django_filters.MultipleChoiceFilter(choices=Region.choices)
+    vendor_awareness = django_filters.MultipleChoiceFilter(choices=Awareness.choices)
+    assigned = django_filters.BooleanFilter(method="filter_assigned", label="Has an open primary assignment")
+    partner = django_filters.NumberFilter(method="filter_partner", label="Open assignment to partner id")
+
+    class Meta:
+        model = Account
+        fields = ["sector", "region", "is_select", "vendor_awareness", "siren"]
+
+    def filter_assigned(self, queryset, name, value):
+        primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
+        return queryset.filter(Exists(primary)) if value else queryset.exclude(Exists(primary))
+
+    def filter_partner(self, queryset, name, value):
+        # Only ever narrows the caller's already-scoped rows.
+        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=value)
+        return queryset.filter(Exists(held))
+
+
+class AssignmentFilterSet(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label="Open")
+
+    class Meta:
+        model = Assignment
+        fields = ["account", "partner", "role"]

@@ -1,0 +1,125 @@
+"""Customer accounts (companies) and their assignment to partners."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ecosystem.choices import Region, Sector
+from ecosystem.scoping import ScopedQuerySet
+from ecosystem.validators import validate_siren
+
+
+class Awareness(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class AccountQuerySet(ScopedQuerySet):
+    def for_partner(self, partner_id):
+        # A partner sees exactly the accounts it holds an open assignment on.
+        open_assignment = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=partner_id)
+        return self.filter(Exists(open_assignment))
+
+    def select(self):
+        return self.filter(is_select=True)
+
+
+class Account(models.Model):
+    """A company the vendor sells to. Select accounts are the ones assigned to partners."""
+
+    name = models.CharField(_("name"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    region = models.CharField(_("region"), max_length=40, choices=Region.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    is_select = models.BooleanField(_("select account"), default=False)
+    vendor_awareness = models.CharField(
+        _("vendor awareness"), max_length=10, choices=Awareness.choices, default=Awareness.LOW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(name="account_siren_is_nine_digits", condition=Q(siren__regex=r"^[0-9]{9}$")),
+            models.CheckConstraint(name="account_sector_valid", condition=Q(sector__in=Sector.values)),
+            models.CheckConstraint(name="account_region_valid", condition=Q(region__in=Region.values)),
+            models.CheckConstraint(name="account_awareness_valid", condition=Q(vendor_awareness__in=Awareness.values)),
+        ]
+        indexes = [
+            models.Index(fields=["is_select", "region", "sector"], name="account_select_region_idx"),
+            models.Index(fields=["sector"], name="account_sector_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siren})"
+
+
+class AssignmentRole(models.TextChoices):
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    partner_lookup = "partner"
+
+    def open(self):
+        return self.filter(valid_to__isnull=True)
+
+
+class Assignment(models.Model):
+    """Who covers an account, from when to when. Ended, never deleted."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="assignments")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.PRIMARY)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Empty while the assignment is open.")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(valid_to__isnull=True, role="primary"),
+                name="assignment_one_open_primary_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "partner"],
+                condition=Q(valid_to__isnull=True),
+                name="assignment_one_open_per_account_partner",
+            ),
+            models.CheckConstraint(
+                name="assignment_ends_after_start",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
+            models.CheckConstraint(name="assignment_role_valid", condition=Q(role__in=AssignmentRole.values)),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "valid_to"], name="assignment_partner_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.partner} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to is None

@@ -1,0 +1,5 @@
+"""Ecosystem: partner-ecosystem CRM and commission tracker."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

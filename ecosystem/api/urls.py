@@ -1,0 +1,27 @@
+"""``/api/v1/``: one router for every resource."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import AccountViewSet, AssignmentViewSet
+from insights.api.views import TargetViewSet
+from jobs.api.views import JobViewSet
+from opportunities.api.views import OpportunityViewSet
+from partners.api.views import PartnerViewSet, RoadshowViewSet, SecondmentViewSet
+
+from .auth import ObtainTokenView
+
+router = DefaultRouter()
+router.register("partners", PartnerViewSet)
+router.register("secondments", SecondmentViewSet)
+router.register("roadshows", RoadshowViewSet)
+router.register("accounts", AccountViewSet)
+router.register("assignments", AssignmentViewSet)
+router.register("opportunities", OpportunityViewSet)
+router.register("jobs", JobViewSet)
+router.register("targets", TargetViewSet)
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from partners.views import PortalHomeView
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("auth/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("ecosystem.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("portal/", PortalHomeView.as_view(), name="portal-home"),
+    path("partners/", include("partners.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("", include("insights.urls")),
+]
+
+admin.site.site_header = "Ecosystem"
+admin.site.site_title = "Ecosystem admin"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,59 @@
+"""The scoped base of every web page: role check (403) and ``for_user`` rows (404 outside scope)."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.views.generic import DetailView, ListView
+
+from .roles import ALL_ROLES, role_of
+from .scoping import ScopedQuerySet
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Anonymous → login page; a role outside ``allowed_roles`` → 403."""
+
+    allowed_roles: frozenset = ALL_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if role_of(request.user) not in self.allowed_roles:
+            raise PermissionDenied("Your role does not allow this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedQuerysetMixin(RoleRequiredMixin):
+    """Rows come from ``Model.objects.for_user(request.user)``; an object outside scope is 404."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if not isinstance(queryset, ScopedQuerySet):
+            raise ImproperlyConfigured(f"{type(self).__name__} must list a ScopedQuerySet.")
+        return queryset.for_user(self.request.user)
+
+
+class ScopedListView(ScopedQuerysetMixin, ListView):
+    """A scoped, filterable, paginated list. ``filterset_class`` narrows the scoped rows."""
+
+    paginate_by = 50
+    filterset_class = None
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+            if self.filterset.is_bound and self.filterset.is_valid():
+                queryset = self.filterset.qs
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class ScopedDetailView(ScopedQuerysetMixin, DetailView):
+    pass

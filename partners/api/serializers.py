@@ -1,0 +1,69 @@
+from rest_framework import serializers
+
+from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
+from ecosystem.api.serializers import ChoiceListSerializerField, SirenField
+from ecosystem.choices import ProductLine, Region
+
+from ..models import Partner, Roadshow, Secondment
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    siren = SirenField()
+    regions = ChoiceListSerializerField(choices=Region.choices, required=False)
+    specialisations = ChoiceListSerializerField(choices=ProductLine.choices, required=False)
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "name",
+            "siren",
+            "kind",
+            "tier",
+            "regions",
+            "specialisations",
+            "status",
+            "joined_on",
+            "capacity",
+        ]
+
+    def validate_siren(self, value):
+        others = Partner.objects.filter(siren=value)
+        if self.instance:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError("A partner with this SIREN already exists.")
+        return value
+
+
+class SecondmentSerializer(serializers.ModelSerializer):
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = Secondment
+        fields = ["id", "expert_name", "expert_email", "expertise", "partner", "partner_name", "starts_on", "ends_on"]
+
+    def validate(self, attrs):
+        starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts and ends and ends < starts:
+            raise serializers.ValidationError({"ends_on": ["A secondment cannot end before it starts."]})
+        return attrs
+
+
+class RoadshowSerializer(serializers.ModelSerializer):
+    partners = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Roadshow
+        fields = ["id", "title", "city", "region", "date", "partners"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        partner_id = getattr(getattr(request, "user", None), "partner_id", None)
+        if partner_id:
+            # A partner learns only that it attends, never who else does.
+            data["partners"] = [pk for pk in data["partners"] if pk == partner_id]
+        return data
