@@ -1,0 +1,83 @@
+"""Shared fixtures: two partners (A and B), one user of each role, API clients per role.
+
+``partner_a`` is the caller's partner in isolation tests; ``partner_b`` is "another
+partner" whose data must stay invisible.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from ecosystem.roles import Role
+
+from .factories import PartnerFactory, UserFactory
+
+PASSWORD = "secret-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.AXES_ENABLED = True
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000/min"}}
+
+
+@pytest.fixture
+def partner_a(db):
+    return PartnerFactory(name="Alpha Intégration")
+
+
+@pytest.fixture
+def partner_b(db):
+    return PartnerFactory(name="Bravo Services")
+
+
+@pytest.fixture
+def channel_user(db):
+    return UserFactory(username="channel", role=Role.CHANNEL)
+
+
+@pytest.fixture
+def manager_user(db):
+    return UserFactory(username="manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def admin_a(partner_a):
+    return UserFactory(username="admin_a", role=Role.PARTNER_ADMIN, partner=partner_a)
+
+
+@pytest.fixture
+def rep_a(partner_a):
+    return UserFactory(username="rep_a", role=Role.PARTNER_REP, partner=partner_a)
+
+
+@pytest.fixture
+def rep_b(partner_b):
+    return UserFactory(username="rep_b", role=Role.PARTNER_REP, partner=partner_b)
+
+
+@pytest.fixture
+def users(channel_user, manager_user, admin_a, rep_a, rep_b):
+    """One user of each role, keyed by role name (``rep_b`` belongs to partner B)."""
+    return {
+        "channel": channel_user,
+        "manager": manager_user,
+        "partner_admin": admin_a,
+        "partner_rep": rep_a,
+        "rep_b": rep_b,
+    }
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` → an APIClient authenticated as ``user`` (``None`` → anonymous)."""
+    return api_client_for
