@@ -14,7 +14,7 @@ urlpatterns = [
     path("auth/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("ecosystem.api.urls")),
+    path("api/v1/", include(("ecosystem.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("portal/", PortalHomeView.as_view(), name="portal-home"),

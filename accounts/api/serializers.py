@@ -50,3 +50,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignmentEndSerializer(serializers.Serializer):
     valid_to = serializers.DateField(required=False)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AccountImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: siren,name,sector,region,city,employees,is_select,vendor_awareness")
+    good_rows_only = serializers.BooleanField(default=False, help_text="Import the good rows even if some are bad.")

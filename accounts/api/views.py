@@ -1,16 +1,22 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
+from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY
+from jobs.api.serializers import JobSerializer
 
 from .. import services
 from ..filtersets import AccountFilterSet, AssignmentFilterSet
+from ..importing import account_import_start
 from ..models import Account, Assignment
-from .serializers import AccountSerializer, AssignmentEndSerializer, AssignmentSerializer
+from .serializers import AccountImportSerializer, AccountSerializer, AssignmentEndSerializer, AssignmentSerializer
 
 
 class AccountViewSet(ScopedModelViewSet):
@@ -19,6 +25,24 @@ class AccountViewSet(ScopedModelViewSet):
     filterset_class = AccountFilterSet
     search_fields = ["name", "siren", "city"]
     ordering_fields = ["name", "employees", "region", "sector"]
+    action_roles = {"import_file": CHANNEL_ONLY}
+
+    @extend_schema(request={"multipart/form-data": AccountImportSerializer}, responses={202: JobSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Upload the account CSV (SPEC §6). The file is checked at once; its rows are imported by a job."""
+        body = AccountImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            job = account_import_start(
+                uploaded=body.validated_data["file"],
+                good_rows_only=body.validated_data["good_rows_only"],
+                user=request.user,
+            )
+        except CsvFileError as error:
+            raise ValidationError({"file": [str(error)]}) from error
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class AssignmentViewSet(ScopedCreateReadViewSet):

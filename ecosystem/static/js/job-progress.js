@@ -3,13 +3,13 @@
   const box = document.getElementById("job");
   if (!box || box.dataset.finished === "1") return;
   const state = box.querySelector(".state"), bar = box.querySelector("progress"),
-        count = box.querySelector(".count"), message = box.querySelector(".message");
+        count = box.querySelector(".count"), message = box.querySelector(".job-message");
   async function poll() {
     const response = await fetch(box.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const job = await response.json();
     state.textContent = job.state; bar.max = job.total || 1; bar.value = job.progress;
-    count.textContent = job.progress + " / " + job.total; message.textContent = job.message;
+    count.textContent = job.percent + " %"; message.textContent = job.message;
     if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); return; }
     setTimeout(poll, 1000);
   }

@@ -1,0 +1,202 @@
+"""Import of the select-account list (SPEC §6): check every row first, then upsert by SIREN.
+
+Nothing is written when any row is bad, unless the caller asks for the good rows only.
+The write is one transaction of bulk statements: no per-row queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from ecosystem.choices import Region, Sector
+from ecosystem.csvio import CsvFileError, RowError, parse_bool, read_table, starts_like_formula
+from ecosystem.validators import siren_error
+
+from .models import Account, Awareness
+
+ACCOUNT_COLUMNS = ["siren", "name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
+UPDATABLE_FIELDS = ["name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    written: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "written": self.written,
+            "error_count": len(self.errors),
+            "errors": [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]],
+        }
+
+
+def _text(values: dict, column: str, line: int, errors: list, *, required: bool, max_length: int) -> str:
+    value = values[column]
+    if required and not value:
+        errors.append(RowError(line, column, "is empty"))
+    elif len(value) > max_length:
+        errors.append(RowError(line, column, f"is longer than {max_length} characters"))
+    elif starts_like_formula(value):
+        errors.append(RowError(line, column, f"starts with '{value[0]}': spreadsheet formulas are not accepted"))
+    return value
+
+
+def _choice(values: dict, column: str, line: int, errors: list, choices, default: str | None = None) -> str:
+    value = values[column].strip().lower()
+    if not value and default is not None:
+        return default
+    if value not in choices.values:
+        errors.append(RowError(line, column, f"'{values[column]}' is not one of: {', '.join(choices.values)}"))
+    return value
+
+
+def parse_account_row(line: int, values: dict) -> tuple[dict | None, list[RowError]]:
+    """One CSV row → the account's field values, or the row's errors."""
+    errors: list[RowError] = []
+    siren = values["siren"].replace(" ", "")
+    if problem := siren_error(siren):
+        errors.append(RowError(line, "siren", f"'{values['siren']}': {problem}"))
+    name = _text(values, "name", line, errors, required=True, max_length=200)
+    city = _text(values, "city", line, errors, required=False, max_length=100)
+    sector = _choice(values, "sector", line, errors, Sector)
+    region = _choice(values, "region", line, errors, Region)
+    awareness = _choice(values, "vendor_awareness", line, errors, Awareness, default=Awareness.LOW)
+    employees = None
+    raw_employees = values["employees"].replace(" ", "").replace("\u202f", "")
+    if raw_employees:
+        if not raw_employees.isdigit():
+            errors.append(RowError(line, "employees", f"'{values['employees']}' is not a whole number"))
+        elif int(raw_employees) > 10_000_000:
+            errors.append(RowError(line, "employees", f"{raw_employees} is not a plausible headcount"))
+        else:
+            employees = int(raw_employees)
+    try:
+        is_select = parse_bool(values["is_select"])
+    except ValueError as error:
+        errors.append(RowError(line, "is_select", str(error)))
+        is_select = False
+    if errors:
+        return None, errors
+    return {
+        "siren": siren,
+        "name": name,
+        "sector": sector,
+        "region": region,
+        "city": city,
+        "employees": employees,
+        "is_select": is_select,
+        "vendor_awareness": awareness,
+    }, []
+
+
+def check_accounts_file(data: bytes, report: Callable | None = None) -> tuple[list[dict], list[RowError], int]:
+    """Every row checked: the good rows' values, every error, the number of rows."""
+    table = read_table(data, ACCOUNT_COLUMNS, max_bytes=settings.IMPORT_MAX_BYTES)
+    good: list[dict] = []
+    errors: list[RowError] = []
+    first_line_of: dict[str, int] = {}
+    total = len(table.rows)
+    for index, (line, values) in enumerate(table.rows, start=1):
+        if "__error__" in values:
+            errors.append(RowError(line, "", values["__error__"]))
+            continue
+        parsed, row_errors = parse_account_row(line, values)
+        if row_errors:
+            errors.extend(row_errors)
+        elif parsed["siren"] in first_line_of:
+            errors.append(
+                RowError(line, "siren", f"{parsed['siren']} already appears on line {first_line_of[parsed['siren']]}")
+            )
+        else:
+            first_line_of[parsed["siren"]] = line
+            good.append(parsed)
+        if report and index % 1000 == 0:
+            report(index, total * 2, "Checking rows")
+    return good, errors, total
+
+
+def import_accounts(
+    data: bytes, *, good_rows_only: bool = False, user=None, report: Callable | None = None
+) -> ImportReport:
+    """Check the file, then create or update accounts by SIREN in one transaction."""
+    rows, errors, total = check_accounts_file(data, report)
+    result = ImportReport(total_rows=total, errors=errors)
+    if errors and not good_rows_only:
+        return result
+    result.skipped = total - len(rows)
+    with transaction.atomic():
+        existing: dict[str, Account] = {}
+        sirens = [row["siren"] for row in rows]
+        for start in range(0, len(sirens), BATCH_SIZE):
+            chunk = sirens[start : start + BATCH_SIZE]
+            existing.update({a.siren: a for a in Account.objects.filter(siren__in=chunk)})
+        to_create, to_update = [], []
+        now = timezone.now()
+        for row in rows:
+            account = existing.get(row["siren"])
+            if account is None:
+                to_create.append(Account(**row))
+                continue
+            changed = False
+            for name in UPDATABLE_FIELDS:
+                if getattr(account, name) != row[name]:
+                    setattr(account, name, row[name])
+                    changed = True
+            if changed:
+                account.updated_at = now
+                to_update.append(account)
+            else:
+                result.unchanged += 1
+        if report:
+            report(total, total * 2, "Writing")
+        if to_create:
+            bulk_create_with_history(to_create, Account, batch_size=BATCH_SIZE, default_user=user)
+        if to_update:
+            bulk_update_with_history(
+                to_update, Account, UPDATABLE_FIELDS + ["updated_at"], batch_size=BATCH_SIZE, default_user=user
+            )
+        result.created, result.updated = len(to_create), len(to_update)
+    result.written = True
+    if report:
+        report(total * 2, total * 2, "Done")
+    return result
+
+
+def account_import_start(*, uploaded, good_rows_only: bool, user):
+    """Check the file as a whole now (a 400 at once), then import its rows in a background job."""
+    from jobs.services import job_create, job_enqueue
+    from jobs.uploads import read_limited, store_upload
+
+    from .tasks import import_accounts_task
+
+    data = read_limited(uploaded, settings.IMPORT_MAX_BYTES)
+    if data is None:
+        raise CsvFileError(f"The file is larger than {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
+    table = read_table(data, ACCOUNT_COLUMNS, max_bytes=settings.IMPORT_MAX_BYTES)
+    path = store_upload(uploaded)
+    with transaction.atomic():
+        job = job_create(
+            kind="import_accounts",
+            user=user,
+            params={"path": path, "good_rows_only": good_rows_only, "filename": uploaded.name},
+            total=len(table.rows) * 2,
+        )
+        job_enqueue(import_accounts_task, job)
+    return job

@@ -1,0 +1,138 @@
+"""CSV in and out, as SPEC §6 wants it.
+
+Reading: UTF-8 with or without BOM, ``,`` or ``;`` as French spreadsheets write,
+exact columns, a size limit; file-level problems raise :class:`CsvFileError` with a
+message a person can act on. Row-level checks belong to each importer, which reports
+:class:`RowError` with the line number and column.
+
+Writing: cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read: encoding, size, emptiness, header."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # the line number in the file, the header being line 1
+    column: str  # "" when the problem is the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CsvTable:
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line number, values by column)
+    delimiter: str
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CsvFileError(
+            f"The file is not UTF-8 (byte 0x{data[error.start]:02x} on line {line}). "
+            "Save it as 'CSV UTF-8' in your spreadsheet and try again."
+        ) from error
+
+
+def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> CsvTable:
+    """Parse a whole CSV file and check its header against ``expected_columns``."""
+    if len(data) > max_bytes:
+        raise CsvFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+    text = decode(data)
+    if not text.strip():
+        raise CsvFileError("The file is empty.")
+    if "\x00" in text:
+        raise CsvFileError("The file holds binary data (NUL bytes); it is not a CSV file.")
+    header_line = text.splitlines()[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as error:
+        raise CsvFileError(f"Line 1: the header cannot be read ({error}).") from error
+    missing = [name for name in expected_columns if name not in header]
+    extra = [name for name in header if name not in expected_columns]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("missing column(s): " + ", ".join(missing))
+        if extra:
+            parts.append("unexpected column(s): " + ", ".join(name or "(empty)" for name in extra))
+        raise CsvFileError(
+            "Line 1: " + "; ".join(parts) + ". Expected exactly: " + delimiter.join(expected_columns) + "."
+        )
+    if len(set(header)) != len(header):
+        raise CsvFileError("Line 1: a column appears twice in the header.")
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue  # blank lines are ignored
+            if len(values) != len(header):
+                rows.append((line, {"__error__": f"{len(values)} fields where {len(header)} were expected"}))
+                continue
+            rows.append((line, {name: value.strip() for name, value in zip(header, values, strict=True)}))
+    except csv.Error as error:
+        raise CsvFileError(f"Line {reader.line_num}: the file cannot be read as CSV ({error}).") from error
+    if not rows:
+        raise CsvFileError("The file has a header but no rows.")
+    return CsvTable(columns=header, rows=rows, delimiter=delimiter)
+
+
+def starts_like_formula(value: str) -> bool:
+    return bool(value) and value.startswith(FORMULA_PREFIXES)
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will show as text, never run: formula-looking text gets a ``'`` prefix."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and starts_like_formula(text):
+        return "'" + text
+    return text
+
+
+def iter_csv_lines(columns: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """CSV text line by line (for streaming responses), every text cell made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe_cell(value) for value in row])
+        yield buffer.getvalue()
+
+
+PARSE_TRUE = {"true", "1", "yes", "y", "oui", "o", "vrai", "x"}
+PARSE_FALSE = {"false", "0", "no", "n", "non", "faux", ""}
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in PARSE_TRUE:
+        return True
+    if lowered in PARSE_FALSE:
+        return False
+    raise ValueError(f"'{value}' is not yes/no (use true/false, 1/0, oui/non)")
