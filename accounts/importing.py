@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ecosystem.choices import Region, Sector
-from ecosystem.csvio import CsvFileError, RowError, parse_bool, read_table, starts_like_formula
+from ecosystem.csvio import RowError, parse_bool, read_table, starts_like_formula
 from ecosystem.validators import siren_error
 
 from .models import Account, Awareness
@@ -177,26 +177,3 @@ def import_accounts(
     if report:
         report(total * 2, total * 2, "Done")
     return result
-
-
-def account_import_start(*, uploaded, good_rows_only: bool, user):
-    """Check the file as a whole now (a 400 at once), then import its rows in a background job."""
-    from jobs.services import job_create, job_enqueue
-    from jobs.uploads import read_limited, store_upload
-
-    from .tasks import import_accounts_task
-
-    data = read_limited(uploaded, settings.IMPORT_MAX_BYTES)
-    if data is None:
-        raise CsvFileError(f"The file is larger than {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
-    table = read_table(data, ACCOUNT_COLUMNS, max_bytes=settings.IMPORT_MAX_BYTES)
-    path = store_upload(uploaded)
-    with transaction.atomic():
-        job = job_create(
-            kind="import_accounts",
-            user=user,
-            params={"path": path, "good_rows_only": good_rows_only, "filename": uploaded.name},
-            total=len(table.rows) * 2,
-        )
-        job_enqueue(import_accounts_task, job)
-    return job

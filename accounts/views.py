@@ -1,15 +1,24 @@
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView
 
 from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY, is_internal
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from jobs.imports import start_import_job
 from opportunities.models import Opportunity
 
+from . import services
+from .assigning import ASSIGNMENT_COLUMNS, assign_selection
 from .filtersets import AccountFilterSet
-from .forms import AccountImportForm
-from .importing import account_import_start
+from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
+from .importing import ACCOUNT_COLUMNS
 from .models import Account, Assignment
+from .tasks import import_accounts_task, import_assignments_task
 
 
 class AccountListView(ScopedListView):
@@ -39,6 +48,8 @@ class AccountDetailView(ScopedDetailView):
             )
         else:
             context["assignments"] = Assignment.objects.for_user(user).filter(account=account)
+        if self.request.user.role == "channel":
+            context["assign_form"] = AssignForm(user=user)
         return super().get_context_data(**context, **kwargs)
 
 
@@ -48,11 +59,15 @@ class AccountImportView(RoleRequiredMixin, FormView):
     allowed_roles = CHANNEL_ONLY
     form_class = AccountImportForm
     template_name = "accounts/account_import.html"
+    kind, columns, task = "import_accounts", ACCOUNT_COLUMNS, import_accounts_task
 
     def form_valid(self, form):
         try:
-            job = account_import_start(
+            job = start_import_job(
+                kind=self.kind,
                 uploaded=form.cleaned_data["file"],
+                columns=self.columns,
+                task=self.task,
                 good_rows_only=form.cleaned_data["good_rows_only"],
                 user=self.request.user,
             )
@@ -60,3 +75,89 @@ class AccountImportView(RoleRequiredMixin, FormView):
             form.add_error("file", str(error))
             return self.form_invalid(form)
         return redirect("job-detail", pk=job.pk)
+
+
+class AssignmentImportView(AccountImportView):
+    form_class = AssignmentImportForm
+    template_name = "accounts/assignment_import.html"
+    kind, columns, task = "import_assignments", ASSIGNMENT_COLUMNS, import_assignments_task
+
+
+class AssignSelectionView(RoleRequiredMixin, FormView):
+    """Assign every account matching the list's filters to one partner."""
+
+    allowed_roles = CHANNEL_ONLY
+    form_class = AssignForm
+    template_name = "accounts/assign_selection.html"
+
+    def selection(self):
+        filterset = AccountFilterSet(self.request.GET, queryset=Account.objects.for_user(self.request.user))
+        return filterset.qs if filterset.is_valid() else Account.objects.none()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(count=self.selection().count(), query=self.request.GET.urlencode(), **kwargs)
+
+    def form_valid(self, form):
+        result = assign_selection(
+            accounts=self.selection(),
+            partner=form.cleaned_data["partner"],
+            role=form.cleaned_data["role"],
+            valid_from=form.cleaned_data["valid_from"],
+            user=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        if not result.written:
+            for error in result.errors[:20]:
+                form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(created)s assignments created, %(ended)s ended, %(unchanged)s unchanged.") % result.as_dict(),
+        )
+        return redirect(f"{reverse('account-list')}?{self.request.GET.urlencode()}")
+
+
+class AccountAssignView(RoleRequiredMixin, View):
+    """Assign or reassign one account from its page."""
+
+    allowed_roles = CHANNEL_ONLY
+
+    def post(self, request, pk):
+        account = get_object_or_404(Account.objects.for_user(request.user), pk=pk)
+        form = AssignForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.assignment_create(
+                    account=account,
+                    partner=form.cleaned_data["partner"],
+                    role=form.cleaned_data["role"],
+                    valid_from=form.cleaned_data["valid_from"],
+                    assigned_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Assignment saved."))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("account-detail", pk=account.pk)
+
+
+class AssignmentEndView(RoleRequiredMixin, View):
+    """End an open assignment (it stays in the history)."""
+
+    allowed_roles = CHANNEL_ONLY
+
+    def post(self, request, pk):
+        assignment = get_object_or_404(Assignment.objects.for_user(request.user), pk=pk)
+        form = EndAssignmentForm(request.POST)
+        form.is_valid()
+        try:
+            services.assignment_end(assignment=assignment, reason=form.cleaned_data.get("reason", ""))
+            messages.success(request, _("Assignment ended."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("account-detail", pk=assignment.account_id)

@@ -4,7 +4,7 @@ from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import SirenField
 from partners.models import Partner
 
-from ..models import Account, Assignment
+from ..models import Account, Assignment, AssignmentRole
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -55,3 +55,21 @@ class AssignmentEndSerializer(serializers.Serializer):
 class AccountImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV: siren,name,sector,region,city,employees,is_select,vendor_awareness")
     good_rows_only = serializers.BooleanField(default=False, help_text="Import the good rows even if some are bad.")
+
+
+class AssignmentBulkSerializer(serializers.Serializer):
+    accounts = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all(), many=True, allow_empty=False)
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    role = serializers.ChoiceField(choices=AssignmentRole.choices, default=AssignmentRole.PRIMARY)
+    valid_from = serializers.DateField(required=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_accounts(self, value):
+        if len(value) > 20000:
+            raise serializers.ValidationError("At most 20,000 accounts at once.")
+        return value
+
+
+class AssignmentImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: account_siren,partner_siren,role,valid_from")
+    good_rows_only = serializers.BooleanField(default=False)

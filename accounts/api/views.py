@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -11,12 +12,22 @@ from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
 from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY
 from jobs.api.serializers import JobSerializer
+from jobs.imports import start_import_job
 
 from .. import services
+from ..assigning import ASSIGNMENT_COLUMNS, AssignmentRow, apply_assignments
 from ..filtersets import AccountFilterSet, AssignmentFilterSet
-from ..importing import account_import_start
+from ..importing import ACCOUNT_COLUMNS
 from ..models import Account, Assignment
-from .serializers import AccountImportSerializer, AccountSerializer, AssignmentEndSerializer, AssignmentSerializer
+from ..tasks import import_accounts_task, import_assignments_task
+from .serializers import (
+    AccountImportSerializer,
+    AccountSerializer,
+    AssignmentBulkSerializer,
+    AssignmentEndSerializer,
+    AssignmentImportSerializer,
+    AssignmentSerializer,
+)
 
 
 class AccountViewSet(ScopedModelViewSet):
@@ -34,8 +45,11 @@ class AccountViewSet(ScopedModelViewSet):
         body = AccountImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            job = account_import_start(
+            job = start_import_job(
+                kind="import_accounts",
                 uploaded=body.validated_data["file"],
+                columns=ACCOUNT_COLUMNS,
+                task=import_accounts_task,
                 good_rows_only=body.validated_data["good_rows_only"],
                 user=request.user,
             )
@@ -50,7 +64,7 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     ordering_fields = ["valid_from", "valid_to"]
-    action_roles = {"end": CHANNEL_ONLY}
+    action_roles = {"end": CHANNEL_ONLY, "bulk": CHANNEL_ONLY, "import_file": CHANNEL_ONLY}
 
     def perform_create(self, serializer):
         try:
@@ -78,3 +92,40 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
             raise as_drf_error(error) from error
         assignment.refresh_from_db()
         return Response(AssignmentSerializer(assignment, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AssignmentBulkSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Assign many accounts to one partner at once; a new primary ends the current one."""
+        body = AssignmentBulkSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        valid_from = data.get("valid_from") or timezone.localdate()
+        rows = [
+            AssignmentRow(account.pk, data["partner"].pk, data["role"], valid_from, line=index)
+            for index, account in enumerate(data["accounts"], 1)
+        ]
+        result = apply_assignments(rows, user=request.user, reason=data["reason"])
+        if not result.written:
+            raise ValidationError({"accounts": [f"item {e.line}: {e.message}" for e in result.errors]})
+        return Response(result.as_dict())
+
+    @extend_schema(request={"multipart/form-data": AssignmentImportSerializer}, responses={202: JobSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Upload an assignments CSV (SPEC §6); its rows are applied by a job."""
+        body = AssignmentImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            job = start_import_job(
+                kind="import_assignments",
+                uploaded=body.validated_data["file"],
+                columns=ASSIGNMENT_COLUMNS,
+                task=import_assignments_task,
+                good_rows_only=body.validated_data["good_rows_only"],
+                user=request.user,
+            )
+        except CsvFileError as error:
+            raise ValidationError({"file": [str(error)]}) from error
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,61 @@
+"""CSV imports as background jobs: the file checked at once, its rows imported by a worker.
+
+An importer is ``importer(data, *, good_rows_only, user, report) -> result`` where the
+result has ``written``, ``errors`` and ``as_dict()``. A file with bad rows fails the
+job with every problem listed in its result, and nothing is written.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+from ecosystem.csvio import CsvFileError, read_table
+
+from .models import Job
+from .services import ProgressReporter, job_create, job_enqueue, job_fail, job_start, job_succeed
+from .uploads import read_limited, read_upload, store_upload
+
+
+def start_import_job(*, kind: str, uploaded, columns: list[str], task, user, good_rows_only: bool) -> Job:
+    """Check the file as a whole now (raises CsvFileError for a 400), then enqueue ``task`` after commit."""
+    data = read_limited(uploaded, settings.IMPORT_MAX_BYTES)
+    if data is None:
+        raise CsvFileError(f"The file is larger than {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
+    table = read_table(data, columns, max_bytes=settings.IMPORT_MAX_BYTES)
+    path = store_upload(uploaded)
+    with transaction.atomic():
+        job = job_create(
+            kind=kind,
+            user=user,
+            params={"path": path, "good_rows_only": good_rows_only, "filename": uploaded.name},
+            total=len(table.rows) * 2,
+        )
+        job_enqueue(task, job)
+    return job
+
+
+def run_import_job(job_id: int, importer) -> dict:
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    job_start(job_id)
+    try:
+        result = importer(
+            read_upload(job.params["path"]),
+            good_rows_only=job.params.get("good_rows_only", False),
+            user=job.created_by,
+            report=ProgressReporter(job_id, every=1000),
+        )
+    except CsvFileError as error:
+        job_fail(job_id, str(error))
+        return {"error": str(error)}
+    except Exception as error:
+        job_fail(job_id, f"{type(error).__name__}: {error}")
+        raise
+    summary = result.as_dict()
+    if not result.written:
+        Job.objects.filter(pk=job_id).update(result=summary)
+        job_fail(job_id, f"{len(result.errors)} problem(s) in the file; nothing was written.")
+    else:
+        counts = ", ".join(
+            f"{value} {name}" for name, value in summary.items() if isinstance(value, int) and name != "error_count"
+        )
+        job_succeed(job_id, summary, message=counts)
+    return summary
