@@ -13,8 +13,9 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from ecosystem.bulk import insert_history
 from ecosystem.csvio import RowError, read_table
 from ecosystem.validators import siren_error
 from partners.models import Partner
@@ -138,7 +139,8 @@ def apply_assignments(
             for row in to_create
         ]
         if new:
-            bulk_create_with_history(new, Assignment, batch_size=2000, default_user=user)
+            Assignment.objects.bulk_create(new, batch_size=2000)
+            insert_history(Assignment, key_field="id", keys=[a.pk for a in new], history_type="+", user=user)
         result.created, result.ended, result.unchanged = len(new), len(to_end), unchanged
         result.written = True
     return result

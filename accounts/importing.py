@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from ecosystem.bulk import copy_insert, insert_history
 from ecosystem.choices import Region, Sector
 from ecosystem.csvio import RowError, parse_bool, read_table, starts_like_formula
 from ecosystem.validators import siren_error
@@ -19,6 +20,7 @@ from ecosystem.validators import siren_error
 from .models import Account, Awareness
 
 ACCOUNT_COLUMNS = ["siren", "name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
+CREATE_FIELDS = ["siren", "name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
 UPDATABLE_FIELDS = ["name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 1000
@@ -58,12 +60,16 @@ def _text(values: dict, column: str, line: int, errors: list, *, required: bool,
     return value
 
 
-def _choice(values: dict, column: str, line: int, errors: list, choices, default: str | None = None) -> str:
+# Computed once: ``TextChoices.values`` builds a new list at every call.
+SECTORS, REGIONS, AWARENESS = (tuple(choices.values) for choices in (Sector, Region, Awareness))
+
+
+def _choice(values: dict, column: str, line: int, errors: list, allowed: tuple, default: str | None = None) -> str:
     value = values[column].strip().lower()
     if not value and default is not None:
         return default
-    if value not in choices.values:
-        errors.append(RowError(line, column, f"'{values[column]}' is not one of: {', '.join(choices.values)}"))
+    if value not in allowed:
+        errors.append(RowError(line, column, f"'{values[column]}' is not one of: {', '.join(allowed)}"))
     return value
 
 
@@ -75,9 +81,9 @@ def parse_account_row(line: int, values: dict) -> tuple[dict | None, list[RowErr
         errors.append(RowError(line, "siren", f"'{values['siren']}': {problem}"))
     name = _text(values, "name", line, errors, required=True, max_length=200)
     city = _text(values, "city", line, errors, required=False, max_length=100)
-    sector = _choice(values, "sector", line, errors, Sector)
-    region = _choice(values, "region", line, errors, Region)
-    awareness = _choice(values, "vendor_awareness", line, errors, Awareness, default=Awareness.LOW)
+    sector = _choice(values, "sector", line, errors, SECTORS)
+    region = _choice(values, "region", line, errors, REGIONS)
+    awareness = _choice(values, "vendor_awareness", line, errors, AWARENESS, default=Awareness.LOW)
     employees = None
     raw_employees = values["employees"].replace(" ", "").replace("\u202f", "")
     if raw_employees:
@@ -152,7 +158,7 @@ def import_accounts(
         for row in rows:
             account = existing.get(row["siren"])
             if account is None:
-                to_create.append(Account(**row))
+                to_create.append(tuple(row[name] for name in CREATE_FIELDS) + (now, now))
                 continue
             changed = False
             for name in UPDATABLE_FIELDS:
@@ -167,7 +173,8 @@ def import_accounts(
         if report:
             report(total, total * 2, "Writing")
         if to_create:
-            bulk_create_with_history(to_create, Account, batch_size=BATCH_SIZE, default_user=user)
+            copy_insert(Account, CREATE_FIELDS + ["created_at", "updated_at"], to_create)
+            insert_history(Account, key_field="siren", keys=[row[0] for row in to_create], history_type="+", user=user)
         if to_update:
             bulk_update_with_history(
                 to_update, Account, UPDATABLE_FIELDS + ["updated_at"], batch_size=BATCH_SIZE, default_user=user
