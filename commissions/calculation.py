@@ -1,0 +1,357 @@
+"""The commission arithmetic of SPEC §4, as a pure module: no database, no Django.
+
+Given a period's won deals, the rules in force and the partners' quotas, :func:`calculate`
+returns one payout line per (deal, paying rule) with the arithmetic that explains it, and
+the won deals that no rule pays (exceptions). Order of operations on a line:
+
+1. the rule's calculation: ``percent`` (amount × rate), ``flat`` (a fixed amount per deal)
+   or ``tiered`` over the partner's cumulative eligible amount for that rule in the period,
+   ``marginal`` (each euro at the rate of the band it falls in, deals in order of closed_on
+   then id) or ``retroactive`` (every deal at the rate of the band the period total reaches);
+2. the quota accelerator (× multiplier once won amount / quota ≥ threshold);
+3. ``cap_per_deal``; then rounding half-up to the cent;
+4. ``cap_per_period`` per partner and rule: the excess is trimmed from the latest lines in
+   closing order.
+
+Of the matching ``base`` rules the highest priority pays (tie: lowest id); every matching
+``bonus`` rule adds on top. Everything is Decimal; nothing depends on the input order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def to_cent(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def euros(value: Decimal) -> str:
+    """``1234.5`` → ``1 234.50 €`` (a thin space as thousands separator, as in French)."""
+    sign = "-" if value < 0 else ""
+    whole, _, cents = f"{abs(to_cent(value)):.2f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{' '.join(groups)}.{cents} €"
+
+
+def percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f} %"
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A won partner deal of the period, with what the rules' conditions look at."""
+
+    id: int
+    partner_id: int
+    amount: Decimal
+    closed_on: date
+    product_line: str
+    partner_tier: str = ""
+    partner_kind: str = ""
+    sector: str = ""
+    region: str = ""
+    is_select: bool = False
+    registration_approved: bool = False
+
+    @property
+    def order_key(self) -> tuple:
+        return (self.closed_on, self.id)
+
+
+@dataclass(frozen=True)
+class Band:
+    from_amount: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    name: str
+    priority: int = 0
+    stacking: str = "base"  # "base" or "bonus"
+    # Conditions: an empty set / None means "any".
+    partner_tiers: frozenset = frozenset()
+    partner_kinds: frozenset = frozenset()
+    product_lines: frozenset = frozenset()
+    sectors: frozenset = frozenset()
+    regions: frozenset = frozenset()
+    select_only: bool | None = None  # True: select accounts only; False: other accounts only
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    registration_required: bool = False
+    # Calculation.
+    kind: str = "percent"  # "percent", "flat", "tiered"
+    rate: Decimal | None = None
+    flat_amount: Decimal | None = None
+    bands: tuple[Band, ...] = ()
+    tier_mode: str = "marginal"  # "marginal" or "retroactive"
+    # Limits and accelerator.
+    cap_per_deal: Decimal | None = None
+    cap_per_period: Decimal | None = None
+    accelerator_threshold: Decimal | None = None
+    accelerator_multiplier: Decimal | None = None
+    # When the rule is in force (its own dates intersected with its program's).
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Base-rule precedence: highest priority first, then lowest id."""
+        return (-self.priority, self.id)
+
+    def in_force_on(self, day: date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
+
+    def mismatch(self, deal: Deal) -> str | None:
+        """Why this rule does not apply to ``deal``, or None when it does."""
+        if not self.in_force_on(deal.closed_on):
+            return "not in force on the closing date"
+        checks = (
+            (self.partner_tiers, deal.partner_tier, "partner tier"),
+            (self.partner_kinds, deal.partner_kind, "partner kind"),
+            (self.product_lines, deal.product_line, "product line"),
+            (self.sectors, deal.sector, "sector"),
+            (self.regions, deal.region, "region"),
+        )
+        for allowed, value, what in checks:
+            if allowed and value not in allowed:
+                return f"{what} {value or '(none)'} not in {', '.join(sorted(allowed))}"
+        if self.select_only is True and not deal.is_select:
+            return "select accounts only"
+        if self.select_only is False and deal.is_select:
+            return "non-select accounts only"
+        if self.min_amount is not None and deal.amount < self.min_amount:
+            return f"amount below {euros(self.min_amount)}"
+        if self.max_amount is not None and deal.amount > self.max_amount:
+            return f"amount above {euros(self.max_amount)}"
+        if self.registration_required and not deal.registration_approved:
+            return "needs an approved deal registration"
+        return None
+
+
+@dataclass
+class PayoutLine:
+    deal_id: int
+    partner_id: int
+    rule_id: int
+    base_amount: Decimal
+    payout: Decimal  # rounded to the cent; what is paid
+    rate: Decimal | None = None  # the effective rate where one applies (percent, retroactive band)
+    accelerator: Decimal | None = None
+    capped: str = ""  # "", "deal", "period"
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.steps)
+
+
+@dataclass(frozen=True)
+class DealException:
+    deal_id: int
+    partner_id: int
+    reason: str
+
+
+@dataclass
+class Result:
+    lines: list[PayoutLine]
+    exceptions: list[DealException]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.payout for line in self.lines), ZERO)
+
+    def totals_by_partner(self) -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for line in self.lines:
+            totals[line.partner_id] += line.payout
+        return dict(totals)
+
+
+def paying_rules(deal: Deal, rules: Iterable[Rule]) -> tuple[list[Rule], dict[int, str]]:
+    """The rules that pay ``deal`` (its best base rule, then every bonus rule), and why the others don't."""
+    matching_base, bonuses, misses = [], [], {}
+    for rule in rules:
+        reason = rule.mismatch(deal)
+        if reason:
+            misses[rule.id] = reason
+        elif rule.stacking == "bonus":
+            bonuses.append(rule)
+        else:
+            matching_base.append(rule)
+    chosen = [min(matching_base, key=lambda r: r.sort_key)] if matching_base else []
+    return chosen + sorted(bonuses, key=lambda r: r.id), misses
+
+
+def band_rate(bands: tuple[Band, ...], total: Decimal) -> Decimal:
+    """The rate of the band ``total`` reaches (0 below the first band)."""
+    rate = ZERO
+    for band in bands:
+        if total >= band.from_amount:
+            rate = band.rate
+    return rate
+
+
+def marginal_portions(bands: tuple[Band, ...], start: Decimal, amount: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """Split the euros from ``start`` to ``start + amount`` into (euros, rate) portions by band."""
+    portions = []
+    end = start + amount
+    for index, band in enumerate(bands):
+        upper = bands[index + 1].from_amount if index + 1 < len(bands) else None
+        low = max(start, band.from_amount)
+        high = end if upper is None else min(end, upper)
+        if high > low:
+            portions.append((high - low, band.rate))
+    return portions
+
+
+def _raw_amounts(rule: Rule, deals: list[Deal]) -> list[tuple[Deal, Decimal, Decimal | None, list[str]]]:
+    """The rule's amount for each of one partner's deals (ordered), before accelerator and caps."""
+    results = []
+    if rule.kind == "percent":
+        rate = rule.rate or ZERO
+        for deal in deals:
+            value = deal.amount * rate
+            results.append((deal, value, rate, [f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}"]))
+    elif rule.kind == "flat":
+        value = rule.flat_amount or ZERO
+        for deal in deals:
+            results.append((deal, value, None, [f"flat {euros(value)} per deal"]))
+    elif rule.tier_mode == "retroactive":
+        total = sum((deal.amount for deal in deals), ZERO)
+        rate = band_rate(rule.bands, total)
+        for deal in deals:
+            value = deal.amount * rate
+            results.append(
+                (
+                    deal,
+                    value,
+                    rate,
+                    [
+                        f"period total {euros(total)} reaches the {percent(rate)} band (retroactive)",
+                        f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}",
+                    ],
+                )
+            )
+    else:  # tiered, marginal
+        cumulative = ZERO
+        for deal in deals:
+            portions = marginal_portions(rule.bands, cumulative, deal.amount)
+            value = sum((euros_in * rate for euros_in, rate in portions), ZERO)
+            detail = " + ".join(f"{euros(e)} × {percent(r)}" for e, r in portions) or "no band reached"
+            results.append(
+                (
+                    deal,
+                    value,
+                    None,
+                    [
+                        f"cumulative {euros(cumulative)} → {euros(cumulative + deal.amount)} (marginal bands)",
+                        f"{detail} = {euros(value)}",
+                    ],
+                )
+            )
+            cumulative += deal.amount
+    return results
+
+
+def calculate(deals: Iterable[Deal], rules: Iterable[Rule], quotas: Mapping[int, Decimal] | None = None) -> Result:
+    """Payout lines and exceptions for a period's won partner deals. Pure and order-independent."""
+    deals = sorted(deals, key=lambda d: d.order_key)
+    rules = sorted(rules, key=lambda r: r.id)
+    quotas = quotas or {}
+    won_by_partner: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for deal in deals:
+        won_by_partner[deal.partner_id] += deal.amount
+
+    # Which rules pay which deals, grouped by (rule, partner), deals in closing order.
+    paid: dict[tuple[int, int], list[Deal]] = defaultdict(list)
+    exceptions = []
+    for deal in deals:
+        chosen, misses = paying_rules(deal, rules)
+        if not chosen:
+            exceptions.append(DealException(deal.id, deal.partner_id, _exception_reason(deal, misses)))
+        for rule in chosen:
+            paid[(rule.id, deal.partner_id)].append(deal)
+
+    by_id = {rule.id: rule for rule in rules}
+    lines: list[PayoutLine] = []
+    for (rule_id, partner_id), partner_deals in sorted(paid.items()):
+        rule = by_id[rule_id]
+        multiplier = _accelerator(rule, won_by_partner[partner_id], quotas.get(partner_id))
+        rule_lines = []
+        for deal, value, rate, steps in _raw_amounts(rule, partner_deals):
+            steps = [f"{rule.name}: " + steps[0], *steps[1:]]
+            if multiplier is not None:
+                accelerated = value * multiplier
+                steps.append(f"accelerator × {multiplier.normalize():f} (quota reached) = {euros(accelerated)}")
+                value = accelerated
+            capped = ""
+            if rule.cap_per_deal is not None and value > rule.cap_per_deal:
+                steps.append(f"capped at {euros(rule.cap_per_deal)} per deal")
+                value, capped = rule.cap_per_deal, "deal"
+            payout = to_cent(value)
+            rule_lines.append(
+                PayoutLine(
+                    deal_id=deal.id,
+                    partner_id=partner_id,
+                    rule_id=rule.id,
+                    base_amount=deal.amount,
+                    payout=payout,
+                    rate=rate,
+                    accelerator=multiplier,
+                    capped=capped,
+                    steps=steps,
+                )
+            )
+        if rule.cap_per_period is not None:
+            _trim_to_period_cap(rule_lines, rule.cap_per_period)
+        lines.extend(rule_lines)
+    lines.sort(key=lambda line: (line.partner_id, line.deal_id, line.rule_id))
+    exceptions.sort(key=lambda e: e.deal_id)
+    return Result(lines=lines, exceptions=exceptions)
+
+
+def _accelerator(rule: Rule, won: Decimal, quota: Decimal | None) -> Decimal | None:
+    if rule.accelerator_threshold is None or rule.accelerator_multiplier is None or not quota or quota <= 0:
+        return None
+    return rule.accelerator_multiplier if won / quota >= rule.accelerator_threshold else None
+
+
+def _trim_to_period_cap(lines: list[PayoutLine], cap: Decimal) -> None:
+    """Trim the excess over ``cap`` from the latest lines (``lines`` are in closing order)."""
+    cap = to_cent(cap)
+    excess = sum((line.payout for line in lines), ZERO) - cap
+    for line in reversed(lines):
+        if excess <= 0:
+            break
+        cut = min(line.payout, excess)
+        if cut > 0:
+            line.payout -= cut
+            line.capped = "period"
+            line.steps.append(f"period cap {euros(cap)} reached: trimmed by {euros(cut)} to {euros(line.payout)}")
+            excess -= cut
+
+
+def _exception_reason(deal: Deal, misses: dict[int, str]) -> str:
+    if not misses:
+        return "no commission rule is in force"
+    # The most common reason first: it is usually the one to fix.
+    counts: dict[str, int] = defaultdict(int)
+    for reason in misses.values():
+        counts[reason] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    summary = "; ".join(f"{reason} ({count} rule{'s' if count > 1 else ''})" for reason, count in ranked[:3])
+    return f"no rule matches: {summary}"
