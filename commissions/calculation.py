@@ -116,8 +116,20 @@ class Rule:
 
     def mismatch(self, deal: Deal) -> str | None:
         """Why this rule does not apply to ``deal``, or None when it does."""
+        return self.dynamic_mismatch(deal) or self.static_mismatch(deal)
+
+    def dynamic_mismatch(self, deal: Deal) -> str | None:
+        """The conditions on the deal's own date and amount."""
         if not self.in_force_on(deal.closed_on):
             return "not in force on the closing date"
+        if self.min_amount is not None and deal.amount < self.min_amount:
+            return f"amount below {euros(self.min_amount)}"
+        if self.max_amount is not None and deal.amount > self.max_amount:
+            return f"amount above {euros(self.max_amount)}"
+        return None
+
+    def static_mismatch(self, deal: Deal) -> str | None:
+        """The conditions on what many deals share (partner, product, account): cacheable by signature."""
         checks = (
             (self.partner_tiers, deal.partner_tier, "partner tier"),
             (self.partner_kinds, deal.partner_kind, "partner kind"),
@@ -132,10 +144,6 @@ class Rule:
             return "select accounts only"
         if self.select_only is False and deal.is_select:
             return "non-select accounts only"
-        if self.min_amount is not None and deal.amount < self.min_amount:
-            return f"amount below {euros(self.min_amount)}"
-        if self.max_amount is not None and deal.amount > self.max_amount:
-            return f"amount above {euros(self.max_amount)}"
         if self.registration_required and not deal.registration_approved:
             return "needs an approved deal registration"
         return None
@@ -181,19 +189,28 @@ class Result:
         return dict(totals)
 
 
-def paying_rules(deal: Deal, rules: Iterable[Rule]) -> tuple[list[Rule], dict[int, str]]:
-    """The rules that pay ``deal`` (its best base rule, then every bonus rule), and why the others don't."""
-    matching_base, bonuses, misses = [], [], {}
-    for rule in rules:
-        reason = rule.mismatch(deal)
-        if reason:
-            misses[rule.id] = reason
-        elif rule.stacking == "bonus":
-            bonuses.append(rule)
-        else:
-            matching_base.append(rule)
-    chosen = [min(matching_base, key=lambda r: r.sort_key)] if matching_base else []
-    return chosen + sorted(bonuses, key=lambda r: r.id), misses
+def signature(deal: Deal) -> tuple:
+    return (
+        deal.partner_tier,
+        deal.partner_kind,
+        deal.product_line,
+        deal.sector,
+        deal.region,
+        deal.is_select,
+        deal.registration_approved,
+    )
+
+
+def choose(candidates: list[Rule]) -> list[Rule]:
+    """Of matching rules: the best base rule (highest priority, then lowest id), then every bonus rule."""
+    bases = [rule for rule in candidates if rule.stacking != "bonus"]
+    bonuses = sorted((rule for rule in candidates if rule.stacking == "bonus"), key=lambda r: r.id)
+    return ([min(bases, key=lambda r: r.sort_key)] if bases else []) + bonuses
+
+
+def paying_rules(deal: Deal, rules: Iterable[Rule]) -> list[Rule]:
+    """The rules that pay ``deal``."""
+    return choose([rule for rule in rules if rule.mismatch(deal) is None])
 
 
 def band_rate(bands: tuple[Band, ...], total: Decimal) -> Decimal:
@@ -276,12 +293,19 @@ def calculate(deals: Iterable[Deal], rules: Iterable[Rule], quotas: Mapping[int,
     for deal in deals:
         won_by_partner[deal.partner_id] += deal.amount
 
-    # Which rules pay which deals, grouped by (rule, partner), deals in closing order.
+    # Which rules pay which deals, grouped by (rule, partner), deals in closing order. The
+    # conditions many deals share are checked once per signature, not once per deal.
     paid: dict[tuple[int, int], list[Deal]] = defaultdict(list)
     exceptions = []
+    shortlists: dict[tuple, list[Rule]] = {}
     for deal in deals:
-        chosen, misses = paying_rules(deal, rules)
+        key = signature(deal)
+        shortlist = shortlists.get(key)
+        if shortlist is None:
+            shortlist = shortlists[key] = [rule for rule in rules if rule.static_mismatch(deal) is None]
+        chosen = choose([rule for rule in shortlist if rule.dynamic_mismatch(deal) is None])
         if not chosen:
+            misses = {rule.id: rule.mismatch(deal) for rule in rules}
             exceptions.append(DealException(deal.id, deal.partner_id, _exception_reason(deal, misses)))
         for rule in chosen:
             paid[(rule.id, deal.partner_id)].append(deal)

@@ -120,3 +120,34 @@ class RoadshowFactory(factory.django.DjangoModelFactory):
     def partners(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.partners.set(extracted)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commissions.Program"
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    valid_from = date(2025, 1, 1)
+    status = "active"
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commissions.Rule"
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    calculation = "percent"
+    rate = Decimal("0.05")
+
+
+def won(partner, amount, closed_on, **kwargs):
+    """A won, approved partner deal."""
+    return OpportunityFactory(
+        partner=partner,
+        amount=Decimal(str(amount)),
+        stage=Stage.WON,
+        closed_on=closed_on,
+        registration_status=RegistrationStatus.APPROVED,
+        **kwargs,
+    )

@@ -206,6 +206,7 @@ def test_reordering_the_input_changes_nothing(deals, rules, quotas, rnd):
     rnd.shuffle(shuffled_deals)
     rnd.shuffle(shuffled_rules)
     second = calculate(shuffled_deals, shuffled_rules, dict(reversed(list(quotas.items()))))
+
     def key(result):
         return [(line.deal_id, line.rule_id, line.payout, line.explanation) for line in result.lines]
 

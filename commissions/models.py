@@ -1,0 +1,462 @@
+"""Commission programs and rules (SPEC §4), settlement runs, statements, lines, disputes."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.fields import ChoiceListField
+from ecosystem.scoping import ScopedQuerySet
+from partners.models import PartnerKind, PartnerTier
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 7, "decimal_places": 6}
+
+
+class InternalQuerySet(ScopedQuerySet):
+    """Internal configuration: partner users see none of it."""
+
+    partner_lookup = None
+
+
+class ProgramStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class Program(models.Model):
+    """A commission program: its rules apply while it is active and within its dates."""
+
+    name = models.CharField(_("name"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = InternalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="program_dates_in_order", condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from"))
+            ),
+            models.CheckConstraint(name="program_status_valid", condition=Q(status__in=ProgramStatus.values)),
+            models.CheckConstraint(name="program_currency_eur", condition=Q(currency="EUR")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stacking(models.TextChoices):
+    BASE = "base", _("Base (the highest priority pays)")
+    BONUS = "bonus", _("Bonus (adds on top)")
+
+
+class Calculation(models.TextChoices):
+    PERCENT = "percent", _("Percent of the amount")
+    FLAT = "flat", _("Flat amount per deal")
+    TIERED = "tiered", _("Tiered bands")
+
+
+class TierMode(models.TextChoices):
+    MARGINAL = "marginal", _("Marginal")
+    RETROACTIVE = "retroactive", _("Retroactive")
+
+
+class SelectOnly(models.TextChoices):
+    ANY = "any", _("Any account")
+    YES = "yes", _("Select accounts only")
+    NO = "no", _("Other accounts only")
+
+
+class Rule(models.Model):
+    """How a program pays a deal: conditions, calculation, limits, accelerator, effective dates."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="rules")
+    name = models.CharField(_("name"), max_length=200)
+    priority = models.IntegerField(_("priority"), default=0)
+    stacking = models.CharField(_("stacking"), max_length=5, choices=Stacking.choices, default=Stacking.BASE)
+    # Conditions (empty = any).
+    partner_tiers = ChoiceListField(_("partner tiers"), choices_class=PartnerTier)
+    partner_kinds = ChoiceListField(_("partner kinds"), choices_class=PartnerKind)
+    product_lines = ChoiceListField(_("product lines"), choices_class=ProductLine)
+    sectors = ChoiceListField(_("sectors"), choices_class=Sector)
+    regions = ChoiceListField(_("regions"), choices_class=Region)
+    select_only = models.CharField(_("select accounts"), max_length=3, choices=SelectOnly.choices, default="any")
+    min_amount = models.DecimalField(_("minimum amount"), null=True, blank=True, **MONEY)
+    max_amount = models.DecimalField(_("maximum amount"), null=True, blank=True, **MONEY)
+    registration_required = models.BooleanField(_("approved registration required"), default=False)
+    # Calculation.
+    calculation = models.CharField(_("calculation"), max_length=10, choices=Calculation.choices)
+    rate = models.DecimalField(_("rate"), null=True, blank=True, help_text=_("0.08 for 8 %"), **RATE)
+    flat_amount = models.DecimalField(_("flat amount"), null=True, blank=True, **MONEY)
+    bands = models.JSONField(
+        _("bands"), default=list, blank=True, help_text=_('[["0", "0.05"], ["100000", "0.08"]]: from amount, rate')
+    )
+    tier_mode = models.CharField(_("tier mode"), max_length=11, choices=TierMode.choices, default="marginal")
+    # Limits and accelerator.
+    cap_per_deal = models.DecimalField(_("cap per deal"), null=True, blank=True, **MONEY)
+    cap_per_period = models.DecimalField(_("cap per period and partner"), null=True, blank=True, **MONEY)
+    accelerator_threshold = models.DecimalField(
+        _("accelerator threshold"), max_digits=6, decimal_places=4, null=True, blank=True, help_text=_("1.0 = quota")
+    )
+    accelerator_multiplier = models.DecimalField(
+        _("accelerator multiplier"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    # Effective dates within the program.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
+    )
+
+    history = HistoricalRecords()
+    objects = InternalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["program", "-priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="rule_rate_between_0_and_1", condition=Q(rate__isnull=True) | Q(rate__gte=0, rate__lte=1)
+            ),
+            models.CheckConstraint(
+                name="rule_calculation_has_its_parameter",
+                condition=Q(calculation="percent", rate__isnull=False)
+                | Q(calculation="flat", flat_amount__isnull=False)
+                | Q(calculation="tiered"),
+            ),
+            models.CheckConstraint(
+                name="rule_dates_in_order",
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
+            models.CheckConstraint(
+                name="rule_amounts_in_order",
+                condition=Q(min_amount__isnull=True) | Q(max_amount__isnull=True) | Q(max_amount__gte=F("min_amount")),
+            ),
+            models.CheckConstraint(
+                name="rule_caps_not_negative",
+                condition=(Q(cap_per_deal__isnull=True) | Q(cap_per_deal__gte=0))
+                & (Q(cap_per_period__isnull=True) | Q(cap_per_period__gte=0))
+                & (Q(flat_amount__isnull=True) | Q(flat_amount__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="rule_accelerator_complete",
+                condition=Q(accelerator_threshold__isnull=True, accelerator_multiplier__isnull=True)
+                | Q(accelerator_threshold__gt=0, accelerator_multiplier__gte=1),
+            ),
+            models.CheckConstraint(name="rule_stacking_valid", condition=Q(stacking__in=Stacking.values)),
+            models.CheckConstraint(name="rule_calculation_valid", condition=Q(calculation__in=Calculation.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.program})"
+
+
+class Quota(models.Model):
+    """A partner's won-amount quota for a period: what the accelerators measure against."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="quotas")
+    period = models.CharField(_("period"), max_length=7)
+    amount = models.DecimalField(_("quota"), **MONEY)
+
+    objects = InternalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "partner"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "period"], name="quota_one_per_partner_period"),
+            models.CheckConstraint(name="quota_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.period}: {self.amount}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPUTED = "computed", _("Computed")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+LOCKED_STATUSES = (RunStatus.APPROVED, RunStatus.PAID)
+
+
+class ImmutableSettlementError(Exception):
+    """Raised on any attempt to change an approved or paid settlement's figures or lines."""
+
+
+class LockedRunGuard:
+    """Refuses to save or delete a row belonging to an approved or paid run."""
+
+    def _check_run_open(self):
+        if SettlementRun.objects.filter(pk=self.run_id, status__in=LOCKED_STATUSES).exists():
+            raise ImmutableSettlementError("This settlement is approved: its lines and statements never change.")
+
+    def save(self, *args, **kwargs):
+        self._check_run_open()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_run_open()
+        return super().delete(*args, **kwargs)
+
+
+class SettlementRunQuerySet(ScopedQuerySet):
+    def for_partner(self, partner_id):
+        # A partner sees the approved runs it has a statement in (never drafts).
+        return self.filter(status__in=LOCKED_STATUSES, statements__partner_id=partner_id)
+
+
+class SettlementRun(models.Model):
+    """The commissions of one period. One run per period; recomputed until approved, then immutable."""
+
+    period = models.CharField(_("period"), max_length=7, unique=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    #: Lines of this attempt are the run's lines; other attempts' lines are leftovers being replaced.
+    attempt = models.PositiveIntegerField(default=0)
+    committed_attempt = models.PositiveIntegerField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    total = models.DecimalField(_("total"), default=Decimal("0"), **MONEY)
+    line_count = models.PositiveIntegerField(default=0)
+    exception_count = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SettlementRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(name="settlement_status_valid", condition=Q(status__in=RunStatus.values)),
+            models.CheckConstraint(
+                name="settlement_approved_has_approver",
+                condition=~Q(status__in=LOCKED_STATUSES) | Q(approved_by__isnull=False, approved_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="settlement_four_eyes", condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("run_by"))
+            ),
+            models.CheckConstraint(
+                name="settlement_paid_has_reference",
+                condition=~Q(status=RunStatus.PAID) | ~Q(payment_reference=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.status})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = SettlementRun.objects.filter(pk=self.pk).values("status", "total", "line_count").first()
+            if stored and stored["status"] in LOCKED_STATUSES:
+                changed_money = stored["total"] != self.total or stored["line_count"] != self.line_count
+                allowed = self.status in LOCKED_STATUSES and not changed_money
+                if not allowed or (stored["status"] == RunStatus.PAID and self.status != RunStatus.PAID):
+                    raise ImmutableSettlementError(f"Settlement {self.period} is {stored['status']}: it cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if SettlementRun.objects.filter(pk=self.pk, status__in=LOCKED_STATUSES).exists():
+            raise ImmutableSettlementError(f"Settlement {self.period} is approved: it cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class StatementQuerySet(ScopedQuerySet):
+    partner_lookup = "partner"
+
+    def for_partner(self, partner_id):
+        return super().for_partner(partner_id).filter(run__status__in=LOCKED_STATUSES)
+
+
+class Statement(LockedRunGuard, models.Model):
+    """One partner's lines in one run, with their total."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="statements")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="statements")
+    attempt = models.PositiveIntegerField()
+    total = models.DecimalField(**MONEY)
+    line_count = models.PositiveIntegerField()
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "partner"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "partner", "attempt"], name="statement_one_per_partner_run_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statement {self.run_id}/{self.partner_id}: {self.total}"
+
+
+class LineKind(models.TextChoices):
+    COMMISSION = "commission", _("Commission")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class PayoutLineQuerySet(ScopedQuerySet):
+    partner_lookup = "partner"
+
+    def for_partner(self, partner_id):
+        return super().for_partner(partner_id).filter(run__status__in=LOCKED_STATUSES)
+
+    def current(self):
+        """Lines of each run's committed attempt only."""
+        return self.filter(attempt=F("run__committed_attempt"))
+
+
+class PayoutLine(LockedRunGuard, models.Model):
+    """One rule paying one deal, or an adjustment correcting an approved line. Explains itself."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="lines")
+    attempt = models.PositiveIntegerField()
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    opportunity = models.ForeignKey("opportunities.Opportunity", on_delete=models.PROTECT, related_name="payout_lines")
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.COMMISSION)
+    #: The period the deal belongs to (an adjustment's is earlier than its run's).
+    deal_period = models.CharField(max_length=7)
+    base_amount = models.DecimalField(**MONEY)
+    rate = models.DecimalField(null=True, blank=True, **RATE)
+    accelerator = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    capped = models.CharField(max_length=6, blank=True)
+    payout = models.DecimalField(**MONEY)
+    explanation = models.TextField()
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
+
+    objects = PayoutLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "partner", "opportunity", "rule"]
+        indexes = [
+            models.Index(fields=["run", "attempt", "partner"], name="payoutline_run_attempt_idx"),
+            models.Index(fields=["opportunity", "rule"], name="payoutline_deal_rule_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="payoutline_adjustment_is_kind",
+                condition=Q(corrects__isnull=True) | Q(kind=LineKind.ADJUSTMENT),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.pk}: {self.payout}"
+
+
+class SettlementException(LockedRunGuard, models.Model):
+    """A won partner deal of the period that no rule pays, with the reason."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="exceptions")
+    attempt = models.PositiveIntegerField()
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    opportunity = models.ForeignKey("opportunities.Opportunity", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+
+    objects = InternalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "partner", "opportunity"]
+        indexes = [models.Index(fields=["run", "attempt"], name="settlementexc_run_attempt_idx")]
+
+    def __str__(self) -> str:
+        return f"Exception {self.opportunity_id}: {self.reason}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class DisputeQuerySet(ScopedQuerySet):
+    partner_lookup = "line__partner"
+
+
+class Dispute(models.Model):
+    """A partner admin's challenge of a statement line, and the thread that settles it."""
+
+    line = models.ForeignKey(PayoutLine, on_delete=models.PROTECT, related_name="disputes")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["line"], condition=~Q(status="resolved"), name="dispute_one_open_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.pk} on line {self.line_id} ({self.status})"
+
+
+class DisputeMessageQuerySet(ScopedQuerySet):
+    partner_lookup = "dispute__line__partner"
+
+
+class DisputeMessage(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DisputeMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} on dispute {self.dispute_id}"
+
+
+class SettlementChunk(models.Model):
+    """A chunk of partners whose lines are written for one attempt of a run: progress and completeness."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="chunks")
+    attempt = models.PositiveIntegerField()
+    index = models.PositiveIntegerField()
+    partner_count = models.PositiveIntegerField()
+    line_count = models.PositiveIntegerField()
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "attempt", "index"], name="settlementchunk_once_per_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} attempt {self.attempt} chunk {self.index}"

@@ -1,0 +1,376 @@
+"""Settlement runs (SPEC §4): compute a period's lines in chunks of partners, swap them in atomically.
+
+The life of a run: ``settlement_request`` creates or re-queues the period's run and enqueues it
+after commit; ``settlement_begin`` moves it to ``running`` with a compare-and-set on its status
+(so two computations of one period never overlap) and a new attempt number; each chunk of
+partners is computed by ``settlement_compute_chunk`` — idempotent, in its own transaction, its
+lines tagged with the attempt; ``settlement_finish`` checks every chunk is there and, in one
+transaction, builds the statements, commits the attempt and drops every other attempt's lines.
+Readers only ever see the committed attempt, so a run never shows half its lines, and a
+worker killed halfway leaves leftovers that the next attempt replaces.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from ecosystem.bulk import copy_insert
+from ecosystem.periods import Period, parse_period
+from ecosystem.roles import Role, role_of
+from jobs.models import Job
+from jobs.services import job_create, job_fail, job_progress, job_succeed
+
+from . import calculation
+from .loading import load_deals, load_quotas, load_rules
+from .models import (
+    LOCKED_STATUSES,
+    LineKind,
+    PayoutLine,
+    RunStatus,
+    SettlementChunk,
+    SettlementException,
+    SettlementRun,
+    Statement,
+)
+
+RESTARTABLE = (RunStatus.QUEUED, RunStatus.COMPUTED, RunStatus.FAILED)
+LINE_FIELDS = [
+    "run_id", "attempt", "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount",
+    "rate", "accelerator", "capped", "payout", "explanation", "corrects_id",
+]  # fmt: skip
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "SETTLEMENT_STALE_SECONDS", 15 * 60))
+
+
+# --- Requests -----------------------------------------------------------------------------------
+
+
+def settlement_request(*, period: str, user) -> SettlementRun:
+    """Create (or re-queue) the period's run and enqueue its computation after commit.
+
+    Refused when the run is approved or paid (corrections go to the next period) or is
+    being computed right now.
+    """
+    parsed = parse_period(period)  # ValueError → the caller's 400
+    with transaction.atomic():
+        run, _ = SettlementRun.objects.get_or_create(
+            period=parsed.label, defaults={"period_start": parsed.start, "period_end": parsed.end}
+        )
+        run = SettlementRun.objects.select_for_update().get(pk=run.pk)
+        if run.is_locked:
+            raise ValidationError({"period": f"{run.period} is {run.status}: it can no longer be recomputed."})
+        if run.status == RunStatus.RUNNING and not _is_stale(run):
+            raise ValidationError({"period": f"{run.period} is being computed right now; wait for it to finish."})
+        job = job_create(kind="settlement", user=user, params={"period": run.period, "run": run.pk})
+        run.status, run.job, run.run_by, run.failure_reason = RunStatus.QUEUED, job, user, ""
+        run.save(update_fields=["status", "job", "run_by", "failure_reason"])
+        from .tasks import settle_run
+
+        transaction.on_commit(lambda: settle_run.delay(run.pk))
+    return run
+
+
+def _is_stale(run: SettlementRun) -> bool:
+    return run.heartbeat_at is None or timezone.now() - run.heartbeat_at > stale_after()
+
+
+# --- Computation --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    run_id: int
+    attempt: int
+    chunks: list[list[int]]  # partner ids per chunk
+
+
+def settlement_begin(run_id: int, *, chunk_deals: int = 25_000) -> Plan | None:
+    """Claim the run (compare-and-set to running) and split its partners into chunks.
+
+    Returns None when another computation holds the run: never two at once.
+    """
+    now = timezone.now()
+    claimable = Q(status__in=RESTARTABLE) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
+    with transaction.atomic():
+        claimed = SettlementRun.objects.filter(claimable, pk=run_id).update(
+            status=RunStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now, failure_reason=""
+        )
+        if not claimed:
+            return None
+        run = SettlementRun.objects.get(pk=run_id)
+        partners = _partners_to_settle(run)
+        chunks = _chunk_partners(partners, chunk_deals)
+        SettlementRun.objects.filter(pk=run_id).update(chunks_total=len(chunks))
+    if run.job_id:
+        Job.objects.filter(pk=run.job_id).update(state="running", started_at=now, total=len(chunks), progress=0)
+    return Plan(run_id=run.pk, attempt=run.attempt, chunks=chunks)
+
+
+def _approved_periods_before(run: SettlementRun) -> list[Period]:
+    return [
+        parse_period(label)
+        for label in SettlementRun.objects.filter(status__in=LOCKED_STATUSES, period_end__lt=run.period_start)
+        .order_by("period_start")
+        .values_list("period", flat=True)
+    ]
+
+
+def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
+    """(partner id, weight) for every partner with won deals in the period or in an approved earlier one."""
+    from opportunities.models import Opportunity, Stage
+
+    windows = Q(closed_on__range=(run.period_start, run.period_end))
+    for period in _approved_periods_before(run):
+        windows |= Q(closed_on__range=(period.start, period.end))
+    counts = dict(
+        Opportunity.objects.filter(windows, stage=Stage.WON, partner__isnull=False)
+        .values("partner_id")
+        .annotate(n=Count("id"))
+        .values_list("partner_id", "n")
+    )
+    # Partners paid before whose deals are no longer won still need their clawbacks.
+    for partner_id in (
+        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES).values_list("partner_id", flat=True).distinct()
+    ):
+        counts.setdefault(partner_id, 1)
+    return sorted(counts.items())
+
+
+def _chunk_partners(partners: list[tuple[int, int]], chunk_deals: int) -> list[list[int]]:
+    chunks, current, weight = [], [], 0
+    for partner_id, count in partners:
+        current.append(partner_id)
+        weight += count
+        if weight >= chunk_deals:
+            chunks.append(current)
+            current, weight = [], 0
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids: list[int]) -> int:
+    """Compute and write one chunk's lines. Safe to retry: it replaces its own rows."""
+    run = SettlementRun.objects.get(pk=run_id)
+    if run.attempt != attempt or run.status != RunStatus.RUNNING:
+        return 0  # a newer attempt took over: this one's work is moot
+    period = parse_period(run.period)
+    lines, exceptions = _lines_for(run, period, partner_ids)
+    with transaction.atomic():
+        PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids).delete()
+        SettlementException.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids).delete()
+        copy_insert(PayoutLine, LINE_FIELDS, [(run_id, attempt, *row) for row in lines])
+        SettlementException.objects.bulk_create(
+            [
+                SettlementException(
+                    run_id=run_id, attempt=attempt, partner_id=e.partner_id, opportunity_id=e.deal_id, reason=e.reason
+                )
+                for e in exceptions
+            ],
+            batch_size=5000,
+        )
+        SettlementChunk.objects.bulk_create(
+            [
+                SettlementChunk(
+                    run_id=run_id, attempt=attempt, index=index, partner_count=len(partner_ids), line_count=len(lines)
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        SettlementRun.objects.filter(pk=run_id, attempt=attempt).update(heartbeat_at=timezone.now())
+    if run.job_id:
+        done = SettlementChunk.objects.filter(run_id=run_id, attempt=attempt).count()
+        job_progress(run.job_id, done, run.chunks_total, f"{done} of {run.chunks_total} partner chunks computed")
+    return len(lines)
+
+
+def _lines_for(run: SettlementRun, period: Period, partner_ids: list[int]) -> tuple[list[tuple], list]:
+    """This period's commission lines and the adjustments of earlier approved periods, as row tuples."""
+    deals = load_deals(period.start, period.end, partner_ids)
+    result = calculation.calculate(deals, load_rules(period.start, period.end), load_quotas(period.label, partner_ids))
+    rows = [_row(line, LineKind.COMMISSION, period.label, None) for line in result.lines]
+    for earlier in _approved_periods_before(run):
+        rows.extend(_adjustments(earlier, partner_ids))
+    return rows, result.exceptions
+
+
+def _row(line: calculation.PayoutLine, kind: str, deal_period: str, corrects_id: int | None, *, payout=None, text=None):
+    return (
+        line.partner_id,
+        line.deal_id,
+        line.rule_id,
+        kind,
+        deal_period,
+        line.base_amount,
+        line.rate,
+        line.accelerator,
+        line.capped,
+        line.payout if payout is None else payout,
+        line.explanation if text is None else text,
+        corrects_id,
+    )
+
+
+def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
+    """What an approved period's deals are owed now, minus what was paid: the difference, line by line."""
+    paid = (
+        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
+        .filter(attempt=F("run__committed_attempt"))
+        .values("opportunity_id", "rule_id", "partner_id")
+        .annotate(total=Sum("payout"))
+    )
+    paid_by_key = {(p["opportunity_id"], p["rule_id"]): (p["total"], p["partner_id"]) for p in paid}
+    originals = _original_lines(period, partner_ids)
+    paid_rule_ids = {rule_id for _, rule_id in paid_by_key}
+    deals = load_deals(period.start, period.end, partner_ids)
+    owed = calculation.calculate(
+        deals, load_rules(period.start, period.end, also_rule_ids=paid_rule_ids), load_quotas(period.label, partner_ids)
+    )
+    rows = []
+    seen = set()
+    for line in owed.lines:
+        key = (line.deal_id, line.rule_id)
+        seen.add(key)
+        already, _ = paid_by_key.get(key, (Decimal("0"), None))
+        difference = line.payout - already
+        if difference:
+            what = "late win or new rule" if key not in originals else "amount or rule changed"
+            text = (
+                f"Adjustment for {period.label} ({what}): now owed {calculation.euros(line.payout)}, "
+                f"paid {calculation.euros(already)}, difference {calculation.euros(difference)}. "
+                f"Now: {line.explanation}"
+            )
+            rows.append(_row(line, LineKind.ADJUSTMENT, period.label, originals.get(key), payout=difference, text=text))
+    for (deal_id, rule_id), (already, partner_id) in paid_by_key.items():
+        if (deal_id, rule_id) in seen or not already:
+            continue
+        text = (
+            f"Clawback for {period.label}: the deal is no longer won or no longer paid by this rule; "
+            f"paid {calculation.euros(already)}, reversed {calculation.euros(-already)}."
+        )
+        rows.append(
+            (
+                partner_id, deal_id, rule_id, LineKind.ADJUSTMENT, period.label, Decimal("0"), None, None, "",
+                -already, text, originals.get((deal_id, rule_id)),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _original_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int], int]:
+    """The approved commission line of each (deal, rule) of a period: what an adjustment points at."""
+    rows = (
+        PayoutLine.objects.filter(
+            run__status__in=LOCKED_STATUSES,
+            deal_period=period.label,
+            partner_id__in=partner_ids,
+            kind=LineKind.COMMISSION,
+        )
+        .filter(attempt=F("run__committed_attempt"))
+        .values_list("opportunity_id", "rule_id", "id")
+    )
+    return {(deal_id, rule_id): line_id for deal_id, rule_id, line_id in rows}
+
+
+def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
+    """Commit the attempt if every chunk is written: statements, totals, and the swap, in one transaction."""
+    with transaction.atomic():
+        run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        if run.attempt != attempt or run.status != RunStatus.RUNNING:
+            return None
+        done = SettlementChunk.objects.filter(run=run, attempt=attempt).count()
+        if done != run.chunks_total:
+            raise RuntimeError(f"only {done} of {run.chunks_total} chunks were computed")
+        lines = PayoutLine.objects.filter(run=run, attempt=attempt)
+        per_partner = lines.values("partner_id").annotate(total=Sum("payout"), n=Count("id")).order_by("partner_id")
+        Statement.objects.bulk_create(
+            [
+                Statement(
+                    run=run, partner_id=row["partner_id"], attempt=attempt, total=row["total"], line_count=row["n"]
+                )
+                for row in per_partner
+            ],
+            batch_size=2000,
+        )
+        totals = lines.aggregate(total=Sum("payout"), n=Count("id"))
+        for model in (PayoutLine, SettlementException, Statement, SettlementChunk):
+            model.objects.filter(run=run).exclude(attempt=attempt).delete()
+        run.status = RunStatus.COMPUTED
+        run.committed_attempt = attempt
+        run.total = totals["total"] or Decimal("0")
+        run.line_count = totals["n"]
+        run.exception_count = SettlementException.objects.filter(run=run, attempt=attempt).count()
+        run.computed_at = timezone.now()
+        run.save()
+    if run.job_id:
+        job_succeed(
+            run.job_id,
+            {"run": run.pk, "period": run.period, "total": str(run.total), "lines": run.line_count,
+             "exceptions": run.exception_count},
+            message=f"{run.period}: {run.line_count} lines, {calculation.euros(run.total)}",
+        )  # fmt: skip
+    return run
+
+
+def settlement_fail(run_id: int, attempt: int | None, reason: str) -> None:
+    filters = {"pk": run_id, "status": RunStatus.RUNNING}
+    if attempt is not None:
+        filters["attempt"] = attempt
+    SettlementRun.objects.filter(**filters).update(status=RunStatus.FAILED, failure_reason=reason[:5000])
+    job_id = SettlementRun.objects.filter(pk=run_id).values_list("job_id", flat=True).first()
+    if job_id:
+        job_fail(job_id, reason)
+
+
+def settle_now(run_id: int, *, chunk_deals: int = 25_000) -> SettlementRun | None:
+    """Compute a run in this process (the command and tests); the Celery path runs chunks in parallel."""
+    plan = settlement_begin(run_id, chunk_deals=chunk_deals)
+    if plan is None:
+        return None
+    try:
+        for index, partner_ids in enumerate(plan.chunks):
+            settlement_compute_chunk(plan.run_id, plan.attempt, index, partner_ids)
+        return settlement_finish(plan.run_id, plan.attempt)
+    except Exception as error:
+        settlement_fail(plan.run_id, plan.attempt, f"{type(error).__name__}: {error}")
+        raise
+
+
+# --- Approval and payment -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
+    """A manager approves a computed run they did not run themselves (four eyes). Then it never changes."""
+    if role_of(user) != Role.MANAGER:
+        raise PermissionDenied("Only a manager approves settlements.")
+    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.COMPUTED:
+        raise ValidationError({"status": f"Only a computed run can be approved; this one is {run.status}."})
+    if run.run_by_id == user.pk:
+        raise ValidationError({"approved_by": "Four eyes: you ran this settlement, someone else must approve it."})
+    run.status, run.approved_by, run.approved_at = RunStatus.APPROVED, user, timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    return run
+
+
+@transaction.atomic
+def settlement_mark_paid(*, run: SettlementRun, user, reference: str) -> SettlementRun:
+    if role_of(user) not in (Role.MANAGER, Role.CHANNEL):
+        raise PermissionDenied("Only internal users mark settlements paid.")
+    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.APPROVED:
+        raise ValidationError({"status": f"Only an approved run can be marked paid; this one is {run.status}."})
+    if not reference.strip():
+        raise ValidationError({"payment_reference": "Give the payment reference."})
+    run.status, run.paid_at, run.payment_reference = RunStatus.PAID, timezone.now(), reference.strip()[:100]
+    run.save(update_fields=["status", "paid_at", "payment_reference"])
+    return run
