@@ -34,14 +34,8 @@ def to_cent(value: Decimal) -> Decimal:
 
 
 def euros(value: Decimal) -> str:
-    """``1234.5`` → ``1 234.50 €`` (a thin space as thousands separator, as in French)."""
-    sign = "-" if value < 0 else ""
-    whole, _, cents = f"{abs(to_cent(value)):.2f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{' '.join(groups)}.{cents} €"
+    """``1234.5`` → ``1 234.50 €`` (a space between thousands, as in French)."""
+    return f"{to_cent(value):,.2f} €".replace(",", " ")
 
 
 def percent(rate: Decimal) -> str:
@@ -128,6 +122,18 @@ class Rule:
             return f"amount above {euros(self.max_amount)}"
         return None
 
+    def matches_static(self, deal: Deal) -> bool:
+        """The fast form of ``static_mismatch(deal) is None``, for the hot loop."""
+        return (
+            (not self.partner_tiers or deal.partner_tier in self.partner_tiers)
+            and (not self.partner_kinds or deal.partner_kind in self.partner_kinds)
+            and (not self.product_lines or deal.product_line in self.product_lines)
+            and (not self.sectors or deal.sector in self.sectors)
+            and (not self.regions or deal.region in self.regions)
+            and (self.select_only is None or self.select_only == deal.is_select)
+            and (not self.registration_required or deal.registration_approved)
+        )
+
     def static_mismatch(self, deal: Deal) -> str | None:
         """The conditions on what many deals share (partner, product, account): cacheable by signature."""
         checks = (
@@ -189,16 +195,32 @@ class Result:
         return dict(totals)
 
 
-def signature(deal: Deal) -> tuple:
-    return (
-        deal.partner_tier,
-        deal.partner_kind,
-        deal.product_line,
-        deal.sector,
-        deal.region,
-        deal.is_select,
-        deal.registration_approved,
-    )
+SIGNATURE_FIELDS = {
+    "partner_tiers": "partner_tier",
+    "partner_kinds": "partner_kind",
+    "product_lines": "product_line",
+    "sectors": "sector",
+    "regions": "region",
+    "select_only": "is_select",
+    "registration_required": "registration_approved",
+}
+
+
+def signature_of(rules: list[Rule]):
+    """A function giving a deal's values for just the fields some rule conditions on."""
+
+    def conditions_on(rule: Rule, rule_field: str) -> bool:
+        value = getattr(rule, rule_field)
+        if rule_field == "select_only":
+            return value is not None  # False ("other accounts only") is a condition too
+        return bool(value)
+
+    used = [
+        deal_field
+        for rule_field, deal_field in SIGNATURE_FIELDS.items()
+        if any(conditions_on(rule, rule_field) for rule in rules)
+    ]
+    return lambda deal: tuple(getattr(deal, name) for name in used)
 
 
 def choose(candidates: list[Rule]) -> list[Rule]:
@@ -298,11 +320,12 @@ def calculate(deals: Iterable[Deal], rules: Iterable[Rule], quotas: Mapping[int,
     paid: dict[tuple[int, int], list[Deal]] = defaultdict(list)
     exceptions = []
     shortlists: dict[tuple, list[Rule]] = {}
+    signature = signature_of(rules)
     for deal in deals:
         key = signature(deal)
         shortlist = shortlists.get(key)
         if shortlist is None:
-            shortlist = shortlists[key] = [rule for rule in rules if rule.static_mismatch(deal) is None]
+            shortlist = shortlists[key] = [rule for rule in rules if rule.matches_static(deal)]
         chosen = choose([rule for rule in shortlist if rule.dynamic_mismatch(deal) is None])
         if not chosen:
             misses = {rule.id: rule.mismatch(deal) for rule in rules}

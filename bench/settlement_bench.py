@@ -1,0 +1,144 @@
+"""Issue 5: settle one quarter of 250,000 won partner deals with 60 rules, beside a one-statement floor.
+
+The floor is a single ``INSERT … SELECT`` that matches each deal to its best base rule with
+``DISTINCT ON`` (percent rules on tier, product line and select flag) and writes the lines —
+the least any settlement must do. The job does more (tiers, caps, accelerators, bonus rules,
+explanations, statements, exceptions), so the ratio is the price of that.
+"""
+
+import random
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+
+from accounts.models import Account
+from commissions import settlement
+from commissions.models import PayoutLine, Program, Rule, SettlementRun
+from ecosystem.bulk import copy_insert
+from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.validators import siren_with_check_digit
+from opportunities.models import Opportunity
+from partners.models import Partner
+
+from .harness import Figure
+
+DEALS = 250_000
+PARTNERS = 600
+ACCOUNTS = 20_000
+RULES = 60
+QUARTER = ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30))
+
+
+def seed(rng: random.Random) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE commissions_payoutline, commissions_statement, commissions_settlementexception, "
+            "commissions_settlementchunk, commissions_settlementrun, commissions_rule, commissions_historicalrule, "
+            "commissions_program, opportunities_opportunity, accounts_assignment, accounts_account, "
+            "partners_partner CASCADE"
+        )
+    tiers, kinds = ["silver", "gold", "platinum"], ["integrator", "reseller", "distributor", "isv", "msp"]
+    prefixes = rng.sample(range(10_000_000, 99_999_999), PARTNERS + ACCOUNTS)
+    copy_insert(
+        Partner,
+        ["name", "siren", "kind", "tier", "regions", "specialisations", "status", "joined_on", "capacity"],
+        [
+            (f"P{i}", siren_with_check_digit(str(prefixes[i])), rng.choice(kinds), rng.choice(tiers), "[]", "[]",
+             "active", date(2020, 1, 1), 50)
+            for i in range(PARTNERS)
+        ],
+    )  # fmt: skip
+    copy_insert(
+        Account,
+        ["name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness", "created_at",
+         "updated_at"],
+        [
+            (f"A{i}", siren_with_check_digit(str(prefixes[PARTNERS + i])), rng.choice(Sector.values),
+             rng.choice(Region.values), "Paris", 100, rng.random() < 0.4, "low", "2026-01-01T00:00Z",
+             "2026-01-01T00:00Z")
+            for i in range(ACCOUNTS)
+        ],
+    )  # fmt: skip
+    partner_ids = list(Partner.objects.values_list("pk", flat=True))
+    account_ids = list(Account.objects.values_list("pk", flat=True))
+    start, days = QUARTER[1], (QUARTER[2] - QUARTER[1]).days
+    copy_insert(
+        Opportunity,
+        ["account_id", "partner_id", "route", "product_line", "amount", "stage", "closed_on", "registration_status",
+         "has_conflict", "description", "decision_reason", "created_at", "updated_at"],
+        [
+            (rng.choice(account_ids), rng.choice(partner_ids), "partner_sourced", rng.choice(ProductLine.values),
+             Decimal(rng.randint(1_000_00, 500_000_00)) / 100, "won", start + timedelta(days=rng.randint(0, days)),
+             "approved", False, "", "", "2026-07-01T00:00Z", "2026-07-01T00:00Z")
+            for _ in range(DEALS)
+        ],
+    )  # fmt: skip
+    program = Program.objects.create(name="Bench", valid_from=date(2026, 1, 1), status="active")
+    rules = []
+    for i in range(RULES):
+        # 54 base percent rules on (tier, product line, select) and 6 bonus rules.
+        tier, line = tiers[i % 3], ProductLine.values[(i // 3) % 6]
+        select = "yes" if (i // 18) % 2 == 0 else "any"
+        bonus = i >= 54
+        rules.append(
+            Rule(
+                program=program, name=f"R{i}", priority=i % 7, stacking="bonus" if bonus else "base",
+                partner_tiers=[] if bonus else [tier], product_lines=[line], select_only=select,
+                calculation="percent", rate=Decimal("0.01") if bonus else Decimal(3 + i % 5) / 100,
+            )
+        )  # fmt: skip
+    Rule.objects.bulk_create(rules)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+FLOOR_SQL = """
+INSERT INTO bench_lines (opportunity_id, partner_id, rule_id, payout)
+SELECT DISTINCT ON (o.id) o.id, o.partner_id, r.id, round(o.amount * r.rate, 2)
+FROM opportunities_opportunity o
+JOIN partners_partner p ON p.id = o.partner_id
+JOIN accounts_account a ON a.id = o.account_id
+JOIN commissions_rule r ON r.stacking = 'base'
+  AND (r.partner_tiers = '[]'::jsonb OR r.partner_tiers ? p.tier)
+  AND (r.product_lines = '[]'::jsonb OR r.product_lines ? o.product_line)
+  AND (r.select_only = 'any' OR (r.select_only = 'yes') = a.is_select)
+WHERE o.stage = 'won' AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %s AND %s
+ORDER BY o.id, r.priority DESC, r.id
+"""
+
+
+def floor_seconds() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_lines")
+        cursor.execute(
+            "CREATE TABLE bench_lines (id bigserial primary key, opportunity_id bigint, partner_id bigint, "
+            "rule_id bigint, payout numeric(14,2))"
+        )
+        start = time.perf_counter()
+        cursor.execute(FLOOR_SQL, [QUARTER[1], QUARTER[2]])
+        seconds = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_lines")
+    return seconds
+
+
+def run() -> list[Figure]:
+    rng = random.Random(11)
+    seed(rng)
+    floor = min(floor_seconds() for _ in range(3))
+    timings = []
+    for _ in range(2):
+        SettlementRun.objects.all().delete()
+        run_ = SettlementRun.objects.create(period=QUARTER[0], period_start=QUARTER[1], period_end=QUARTER[2])
+        start = time.perf_counter()
+        settlement.settle_now(run_.pk)
+        timings.append(time.perf_counter() - start)
+    run_.refresh_from_db()
+    lines = PayoutLine.objects.filter(run=run_).count()
+    return [
+        Figure(
+            f"settle {DEALS:,} deals × {RULES} rules (in-process)", min(timings), "INSERT…SELECT DISTINCT ON", floor,
+            goal_ratio=3, note=f"{lines:,} lines, {run_.exception_count:,} exceptions",
+        )
+    ]  # fmt: skip
