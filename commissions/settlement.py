@@ -47,7 +47,7 @@ LINE_FIELDS = [
 
 
 def stale_after() -> timedelta:
-    return timedelta(seconds=getattr(settings, "SETTLEMENT_STALE_SECONDS", 15 * 60))
+    return timedelta(seconds=settings.SETTLEMENT_STALE_SECONDS)
 
 
 # --- Requests -----------------------------------------------------------------------------------

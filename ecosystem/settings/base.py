@@ -250,5 +250,7 @@ LOGGING = {
 REGISTRATION_PROTECTION_DAYS = env.int("REGISTRATION_PROTECTION_DAYS", default=90)
 # Days a pending registration may wait for the channel team's decision before it expires.
 REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=30)
+# A settlement run whose workers have not reported for this long may be taken over by a new attempt.
+SETTLEMENT_STALE_SECONDS = env.int("SETTLEMENT_STALE_SECONDS", default=15 * 60)
 # Largest CSV file an import accepts.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
