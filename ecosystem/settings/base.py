@@ -183,6 +183,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "ecosystem.choices.Region",
+        "SectorEnum": "ecosystem.choices.Sector",
+        "ProductLineEnum": "ecosystem.choices.ProductLine",
+    },
 }
 
 # Content Security Policy (django-csp 4): nothing inline, nothing from elsewhere.

@@ -1,0 +1,78 @@
+# Ecosystem — the two commands: `make demo` and `make test`.
+# Everything installs into .venv; nothing is needed beyond python3.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SCALE  ?= 1
+export DJANGO_SETTINGS_MODULE ?= ecosystem.settings.base
+
+.PHONY: demo test bench install install-dev serve worker seed lint check migrate clean browsers
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# The stamps make re-runs instant and re-install when the requirements change.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo --scale $(SCALE) --settle
+
+## make demo: install, migrate, load the demo data, run the jobs, serve on http://127.0.0.1:8000
+demo: seed
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+	  echo "Starting a Celery worker and beat against $$CELERY_BROKER_URL (logs in var/)"; \
+	  $(VENV)/bin/celery -A ecosystem worker --loglevel=info --concurrency=2 > var/worker.log 2>&1 & \
+	  $(VENV)/bin/celery -A ecosystem beat --loglevel=info > var/beat.log 2>&1 & \
+	fi
+	@echo ""
+	@echo "  Ecosystem is on http://$(HOST):$(PORT)/  (logins above, password demo-pass-2026)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A ecosystem worker --loglevel=info
+
+## make test: install what tests need and run the whole suite (exit 5, "no tests", fails too)
+test: install-dev
+	@mkdir -p var test-artifacts
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL), each beside its raw-SQL floor
+bench: install-dev
+	$(PY) bench/run.py $(BENCH)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+check: install-dev
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+browsers:
+	@command -v chromium >/dev/null || (apt-get install -y chromium >/dev/null 2>&1 || sudo apt-get install -y chromium)
+
+clean:
+	rm -rf var/ecosystem.sqlite3 staticfiles test-artifacts
