@@ -153,6 +153,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecosystem@localhost")
+if env.str("EMAIL_URL", default=""):
+    # smtp://user:password@host:587 (or smtp+tls://...) — django-environ parses it into EMAIL_* settings.
+    vars().update(env.email_url("EMAIL_URL"))
 
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then answers 401 with WWW-Authenticate.

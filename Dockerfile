@@ -1,0 +1,20 @@
+# Ecosystem: one image for web (gunicorn), worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=ecosystem.settings.production
+
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends curl gettext && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+# collectstatic needs a key and hosts at build time only; the real ones come from the environment.
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input --verbosity 0 \
+    && (python manage.py compilemessages --verbosity 0 || true)
+RUN useradd --create-home ecosystem && mkdir -p /app/var && chown -R ecosystem /app/var
+USER ecosystem
+EXPOSE 8000
+CMD ["gunicorn", "ecosystem.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
