@@ -1,8 +1,10 @@
 import django_filters
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from ecosystem.choices import Region, Sector
 
+from .coverage import stale_filter
 from .models import Account, Assignment, AssignmentRole, Awareness
 
 
@@ -12,6 +14,9 @@ class AccountFilterSet(django_filters.FilterSet):
     vendor_awareness = django_filters.MultipleChoiceFilter(choices=Awareness.choices)
     assigned = django_filters.BooleanFilter(method="filter_assigned", label="Has an open primary assignment")
     partner = django_filters.NumberFilter(method="filter_partner", label="Open assignment to partner id")
+    stale = django_filters.BooleanFilter(
+        method="filter_stale", label="Primary partner logged no opportunity on it in 180 days"
+    )
 
     class Meta:
         model = Account
@@ -20,6 +25,10 @@ class AccountFilterSet(django_filters.FilterSet):
     def filter_assigned(self, queryset, name, value):
         primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
         return queryset.filter(Exists(primary)) if value else queryset.exclude(Exists(primary))
+
+    def filter_stale(self, queryset, name, value):
+        condition = stale_filter(timezone.localdate())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_partner(self, queryset, name, value):
         # Only ever narrows the caller's already-scoped rows.

@@ -123,3 +123,77 @@ class Assignment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.valid_to is None
+
+
+class ProposalStatus(models.TextChoices):
+    COMPUTING = "computing", _("Computing")
+    READY = "ready", _("Ready for review")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class AssignmentProposal(models.Model):
+    """Assignments the product proposes for unassigned select accounts, reviewed before anything is written."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.COMPUTING
+    )
+    params = models.JSONField(_("scope"), default=dict, blank=True, help_text=_("Region and sector filters."))
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="proposal_status_valid", condition=Q(status__in=ProposalStatus.values)),
+            models.CheckConstraint(
+                name="proposal_decided_has_decider",
+                condition=~Q(status__in=["applied", "discarded"]) | Q(decided_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposal #{self.pk} ({self.status})"
+
+
+class ProposalItemStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    SKIPPED = "skipped", _("Not applied")
+
+
+class ProposalItem(models.Model):
+    """One proposed primary assignment, with the score and the reasons behind it."""
+
+    proposal = models.ForeignKey(AssignmentProposal, on_delete=models.CASCADE, related_name="items")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalItemStatus.choices, default=ProposalItemStatus.PROPOSED
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["proposal", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "account"], name="proposal_item_one_per_account"),
+            models.CheckConstraint(
+                name="proposal_item_status_valid", condition=Q(status__in=ProposalItemStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} → {self.partner_id}"

@@ -1,20 +1,25 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from ecosystem.csvio import CsvFileError
-from ecosystem.roles import CHANNEL_ONLY, is_internal
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
 from jobs.imports import start_import_job
 from opportunities.models import Opportunity
 
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
-from .filtersets import AccountFilterSet
+from .audit import account_history
+from .coverage import STALE_DAYS, coverage_table, coverage_totals, select_accounts
+from .exporting import accounts_csv, assignments_csv
+from .filtersets import AccountFilterSet, AssignmentFilterSet
 from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
 from .importing import ACCOUNT_COLUMNS
 from .models import Account, Assignment
@@ -48,6 +53,7 @@ class AccountDetailView(ScopedDetailView):
             )
         else:
             context["assignments"] = Assignment.objects.for_user(user).filter(account=account)
+            context["history"] = account_history(account)
         if self.request.user.role == "channel":
             context["assign_form"] = AssignForm(user=user)
         return super().get_context_data(**context, **kwargs)
@@ -161,3 +167,48 @@ class AssignmentEndView(RoleRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("account-detail", pk=assignment.account_id)
+
+
+class CoverageView(RoleRequiredMixin, TemplateView):
+    """Covered and uncovered select accounts by region and by sector, with stale coverage."""
+
+    allowed_roles = INTERNAL_ROLES
+    template_name = "accounts/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        accounts = select_accounts(self.request.user)
+        by_region = coverage_table(accounts, "region", today)
+        return super().get_context_data(
+            by_region=by_region,
+            by_sector=coverage_table(accounts, "sector", today),
+            totals=coverage_totals(by_region),
+            stale_days=STALE_DAYS,
+            **kwargs,
+        )
+
+
+class AccountExportView(ScopedQuerysetMixin, View):
+    """The (filtered) accounts the user may see, as CSV."""
+
+    model = Account
+
+    def get(self, request):
+        filterset = AccountFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest(filterset.errors.as_text())
+        accounts = filterset.qs if filterset.is_bound else self.get_queryset()
+        return csv_response(accounts_csv(accounts), "accounts")
+
+
+class AssignmentExportView(ScopedQuerysetMixin, View):
+    """Assignments (open and ended) the user may see, as CSV."""
+
+    model = Assignment
+
+    def get(self, request):
+        filterset = AssignmentFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest(filterset.errors.as_text())
+        assignments = filterset.qs if filterset.is_bound else self.get_queryset()
+        return csv_response(assignments_csv(assignments), "assignments")

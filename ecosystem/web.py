@@ -1,7 +1,11 @@
 """The scoped base of every web page: role check (403) and ``for_user`` rows (404 outside scope)."""
 
+from itertools import chain
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from .roles import ALL_ROLES, role_of
@@ -57,3 +61,10 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
+
+
+def csv_response(lines, name: str) -> StreamingHttpResponse:
+    """Stream CSV ``lines`` as a download named ``<name>-<today>.csv``, with a BOM so spreadsheets read UTF-8."""
+    response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.csv"'
+    return response

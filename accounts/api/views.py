@@ -10,12 +10,14 @@ from rest_framework.response import Response
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
 from ecosystem.csvio import CsvFileError
-from ecosystem.roles import CHANNEL_ONLY
+from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY
+from ecosystem.web import csv_response
 from jobs.api.serializers import JobSerializer
 from jobs.imports import start_import_job
 
 from .. import services
 from ..assigning import ASSIGNMENT_COLUMNS, AssignmentRow, apply_assignments
+from ..exporting import accounts_csv, assignments_csv
 from ..filtersets import AccountFilterSet, AssignmentFilterSet
 from ..importing import ACCOUNT_COLUMNS
 from ..models import Account, Assignment
@@ -36,7 +38,13 @@ class AccountViewSet(ScopedModelViewSet):
     filterset_class = AccountFilterSet
     search_fields = ["name", "siren", "city"]
     ordering_fields = ["name", "employees", "region", "sector"]
-    action_roles = {"import_file": CHANNEL_ONLY}
+    action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES}
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The accounts the caller may see, filtered like the list, as CSV (formula-safe)."""
+        return csv_response(accounts_csv(self.filter_queryset(self.get_queryset())), "accounts")
 
     @extend_schema(request={"multipart/form-data": AccountImportSerializer}, responses={202: JobSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -64,7 +72,13 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     ordering_fields = ["valid_from", "valid_to"]
-    action_roles = {"end": CHANNEL_ONLY, "bulk": CHANNEL_ONLY, "import_file": CHANNEL_ONLY}
+    action_roles = {"end": CHANNEL_ONLY, "bulk": CHANNEL_ONLY, "import_file": CHANNEL_ONLY, "export": ALL_ROLES}
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The assignments the caller may see (open and ended), filtered like the list, as CSV."""
+        return csv_response(assignments_csv(self.filter_queryset(self.get_queryset())), "assignments")
 
     def perform_create(self, serializer):
         try:

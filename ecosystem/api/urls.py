@@ -3,6 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.coverage import CoverageView
+from accounts.api.proposals import AssignmentProposalViewSet
 from accounts.api.views import AccountViewSet, AssignmentViewSet
 from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
@@ -17,11 +19,13 @@ router.register("secondments", SecondmentViewSet)
 router.register("roadshows", RoadshowViewSet)
 router.register("accounts", AccountViewSet)
 router.register("assignments", AssignmentViewSet)
+router.register("assignment-proposals", AssignmentProposalViewSet)
 router.register("opportunities", OpportunityViewSet)
 router.register("jobs", JobViewSet)
 router.register("targets", TargetViewSet)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("coverage/", CoverageView.as_view(), name="coverage"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,28 @@
+"""``/api/v1/coverage/``: covered, uncovered and stale select accounts by region or sector."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ecosystem.api.permissions import RolePermission
+from ecosystem.roles import INTERNAL_ROLES
+
+from ..coverage import GROUPS, STALE_DAYS, coverage_table, coverage_totals, select_accounts
+
+
+class CoverageView(APIView):
+    permission_classes = [RolePermission]
+    read_roles = INTERNAL_ROLES
+
+    @extend_schema(
+        parameters=[OpenApiParameter("group_by", str, enum=list(GROUPS), default="region")],
+        responses={200: dict},
+    )
+    def get(self, request):
+        group_by = request.query_params.get("group_by", "region")
+        if group_by not in GROUPS:
+            raise ValidationError({"group_by": [f"'{group_by}' is not one of: {', '.join(GROUPS)}"]})
+        rows = coverage_table(select_accounts(request.user), group_by, timezone.localdate())
+        return Response({"group_by": group_by, "stale_days": STALE_DAYS, "totals": coverage_totals(rows), "rows": rows})

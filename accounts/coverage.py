@@ -1,0 +1,77 @@
+"""Coverage of the select accounts: who is covered, where the gaps are, which coverage went stale."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from ecosystem.choices import Region, Sector
+from opportunities.models import Opportunity
+
+from .models import Account, Assignment, AssignmentRole
+
+STALE_DAYS = 180
+GROUPS = {"region": Region, "sector": Sector}
+
+
+def _open_primary():
+    return Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
+
+
+def stale_filter(today: date, days: int = STALE_DAYS) -> Q:
+    """Accounts whose primary partner, assigned ``days`` ago or more, logged no opportunity on them since."""
+    since = today - timedelta(days=days)
+    recent = Opportunity.objects.filter(
+        account=OuterRef("account_id"), partner=OuterRef("partner_id"), created_at__date__gte=since
+    )
+    stale_primary = (
+        Assignment.objects.open()
+        .filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY, valid_from__lte=since)
+        .exclude(Exists(recent))
+    )
+    return Q(Exists(stale_primary))
+
+
+def coverage_table(accounts, group_by: str, today: date) -> list[dict]:
+    """Covered / uncovered / stale counts of ``accounts`` by region or sector: one query."""
+    choices = GROUPS[group_by]
+    rows = (
+        accounts.values(group_by)
+        .annotate(
+            total=Count("id"),
+            covered=Count("id", filter=Q(Exists(_open_primary()))),
+            stale=Count("id", filter=stale_filter(today)),
+        )
+        .order_by(group_by)
+    )
+    labels = dict(choices.choices)
+    table = []
+    for row in rows:
+        covered = row["covered"]
+        table.append(
+            {
+                "key": row[group_by],
+                "label": str(labels.get(row[group_by], row[group_by])),
+                "total": row["total"],
+                "covered": covered,
+                "uncovered": row["total"] - covered,
+                "stale": row["stale"],
+                "percent": round(100 * covered / row["total"], 1) if row["total"] else 0.0,
+            }
+        )
+    return sorted(table, key=lambda r: (-r["uncovered"], r["label"]))
+
+
+def coverage_totals(table: list[dict]) -> dict:
+    total = sum(r["total"] for r in table)
+    covered = sum(r["covered"] for r in table)
+    return {
+        "total": total,
+        "covered": covered,
+        "uncovered": total - covered,
+        "stale": sum(r["stale"] for r in table),
+        "percent": round(100 * covered / total, 1) if total else 0.0,
+    }
+
+
+def select_accounts(user):
+    return Account.objects.for_user(user).select()

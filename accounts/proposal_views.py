@@ -1,0 +1,109 @@
+"""Pages of the assignment proposal: request one, review it, accept all or some, or discard it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from ecosystem.choices import Region, Sector
+from ecosystem.roles import CHANNEL_ONLY
+from ecosystem.web import RoleRequiredMixin
+
+from .models import AssignmentProposal, ProposalItem, ProposalStatus
+from .proposing import proposal_accept, proposal_discard, proposal_request
+
+
+class ProposalListView(RoleRequiredMixin, ListView):
+    """Past proposals, and the form that asks for a new one."""
+
+    allowed_roles = CHANNEL_ONLY
+    template_name = "accounts/proposal_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return AssignmentProposal.objects.for_user(self.request.user).select_related("created_by", "decided_by")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(regions=Region.choices, sectors=Sector.choices, **kwargs)
+
+    def post(self, request):
+        try:
+            proposal = proposal_request(
+                user=request.user,
+                params={"region": request.POST.getlist("region"), "sector": request.POST.getlist("sector")},
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("proposal-list")
+        return redirect("proposal-detail", pk=proposal.pk)
+
+
+class ProposalDetailView(RoleRequiredMixin, DetailView):
+    """Review a proposal: its summary and its items, 100 a page, with checkboxes."""
+
+    allowed_roles = CHANNEL_ONLY
+    template_name = "accounts/proposal_detail.html"
+    context_object_name = "proposal"
+    items_per_page = 100
+
+    def get_queryset(self):
+        return AssignmentProposal.objects.for_user(self.request.user).select_related("job")
+
+    def get_context_data(self, **kwargs):
+        items = (
+            ProposalItem.objects.filter(proposal=self.object)
+            .select_related("account", "partner")
+            .order_by("partner__name", "account__name", "id")
+        )
+        if partner := self.request.GET.get("partner"):
+            items = items.filter(partner__name__icontains=partner)
+        page = Paginator(items, self.items_per_page).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            query_without_page=query.urlencode(),
+            items=page.object_list,
+            is_ready=self.object.status == ProposalStatus.READY,
+            **kwargs,
+        )
+
+
+class ProposalDecideView(RoleRequiredMixin, View):
+    """Accept all, accept the checked items, or discard."""
+
+    allowed_roles = CHANNEL_ONLY
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(AssignmentProposal.objects.for_user(request.user), pk=pk)
+        decision = request.POST.get("decision")
+        try:
+            if decision == "discard":
+                proposal_discard(proposal=proposal, user=request.user)
+                messages.success(request, _("Proposal discarded: nothing was assigned."))
+            elif decision in ("accept_all", "accept_selected"):
+                item_ids = None
+                if decision == "accept_selected":
+                    try:
+                        item_ids = [int(value) for value in request.POST.getlist("items")]
+                    except ValueError:
+                        item_ids = []
+                    if not item_ids:
+                        messages.error(request, _("Tick at least one proposed assignment."))
+                        return redirect("proposal-detail", pk=pk)
+                result = proposal_accept(proposal=proposal, user=request.user, item_ids=item_ids)
+                messages.success(
+                    request,
+                    _("%(accepted)s assignments written; %(assigned_meanwhile)s accounts were assigned meanwhile.")
+                    % result,
+                )
+            else:
+                messages.error(request, _("Unknown decision."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("proposal-detail", pk=pk)

@@ -1,0 +1,246 @@
+"""The proposal engine: pure scoring, then the proposal's life (compute, review, accept some/all, discard)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Assignment, AssignmentProposal, ProposalItem, ProposalStatus
+from accounts.proposals import (
+    NO_CAPACITY_LEFT,
+    NO_PARTNER_IN_REGION,
+    CandidatePartner,
+    UnassignedAccount,
+    fit,
+    propose,
+)
+from accounts.proposing import proposal_accept, proposal_discard, proposal_request
+from tests.factories import AccountFactory, AssignmentFactory, OpportunityFactory, PartnerFactory
+
+
+def partner(pid, regions=("ile_de_france",), specs=(), tier="silver", capacity=10, load=0, wins=None):
+    return CandidatePartner(
+        id=pid,
+        name=f"P{pid}",
+        regions=frozenset(regions),
+        specialisations=frozenset(specs),
+        tier=tier,
+        capacity=capacity,
+        open_primaries=load,
+        sector_wins=wins or {},
+    )
+
+
+def account(aid, region="ile_de_france", sector="banking", employees=100):
+    return UnassignedAccount(aid, region, sector, employees)
+
+
+class TestScoring:
+    def test_fit_adds_specialisations_track_record_and_tier(self):
+        score, reasons = fit(
+            partner(1, specs=("security", "data", "ai"), tier="platinum", wins={"banking": 3}), "banking"
+        )
+        # two matching lines (security, data) × 2 + 3 wins × 0.5 + platinum 1
+        assert score == Decimal("2") * 2 + Decimal("1.5") + Decimal("1")
+        assert any("3 won deals" in r for r in reasons)
+
+    def test_specialisation_points_are_capped_at_two_lines(self):
+        full = partner(1, specs=("security", "data", "infrastructure"))
+        assert fit(full, "banking")[0] == Decimal("4")
+
+    def test_the_best_fit_wins(self):
+        result = propose([account(1)], [partner(1), partner(2, specs=("security",))])
+        assert [(i.account_id, i.partner_id) for i in result.items] == [(1, 2)]
+        assert "serves Île-de-France" in result.items[0].reasons[0]
+
+    def test_region_is_required(self):
+        result = propose([account(1, region="bretagne")], [partner(1)])
+        assert result.items == [] and result.unplaced == {1: NO_PARTNER_IN_REGION}
+
+    def test_capacity_is_never_exceeded(self):
+        accounts = [account(i) for i in range(1, 8)]
+        result = propose(accounts, [partner(1, capacity=3, load=1), partner(2, capacity=2)])
+        by_partner = {}
+        for item in result.items:
+            by_partner[item.partner_id] = by_partner.get(item.partner_id, 0) + 1
+        assert by_partner == {1: 2, 2: 2}
+        assert len(result.unplaced) == 3 and set(result.unplaced.values()) == {NO_CAPACITY_LEFT}
+
+    def test_load_is_balanced_between_equal_partners(self):
+        accounts = [account(i) for i in range(1, 11)]
+        result = propose(accounts, [partner(1, capacity=100), partner(2, capacity=100)])
+        counts = [sum(1 for i in result.items if i.partner_id == p) for p in (1, 2)]
+        assert counts == [5, 5]
+
+    def test_bigger_accounts_are_placed_first(self):
+        small, big = account(1, employees=10), account(2, employees=50_000)
+        result = propose([small, big], [partner(1, capacity=1, specs=("security",)), partner(2, capacity=1)])
+        assert {(i.account_id, i.partner_id) for i in result.items} == {(2, 1), (1, 2)}
+
+    def test_input_order_does_not_change_the_result(self):
+        accounts = [account(i, sector=s) for i, s in enumerate(["banking", "luxury", "industry"] * 5, 1)]
+        partners = [partner(1, specs=("ai",)), partner(2, specs=("security",), capacity=4), partner(3, tier="gold")]
+        assert propose(accounts, partners).items == propose(list(reversed(accounts)), list(reversed(partners))).items
+
+
+@pytest.fixture
+def region_setup(db):
+    """Two partners in Île-de-France, one with a banking track record; three unassigned select banks."""
+    strong = PartnerFactory(name="Strong", specialisations=["security", "data"], capacity=2)
+    weak = PartnerFactory(name="Weak", specialisations=[], capacity=5)
+    PartnerFactory(name="Elsewhere", regions=["bretagne"], specialisations=["security"])
+    banks = [AccountFactory(name=f"Bank {i}", sector="banking", employees=1000 * i) for i in range(1, 4)]
+    won_bank = AccountFactory(sector="banking", is_select=False)
+    OpportunityFactory(account=won_bank, partner=strong, stage="won", closed_on=date.today(), amount=Decimal("5000"))
+    covered = AccountFactory(name="Covered")
+    AssignmentFactory(account=covered, partner=weak)
+    return {"strong": strong, "weak": weak, "banks": banks, "covered": covered}
+
+
+def test_a_proposal_is_computed_by_a_job_and_writes_nothing(
+    region_setup, channel_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={})
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.READY
+    assert proposal.job.state == "succeeded"
+    items = {i.account.name: i.partner.name for i in proposal.items.select_related("account", "partner")}
+    # the covered account is not proposed; the two biggest banks go to Strong (capacity 2), the third to Weak
+    assert items == {"Bank 3": "Strong", "Bank 2": "Strong", "Bank 1": "Weak"}
+    assert proposal.summary["proposed"] == 3 and proposal.summary["accounts"] == 3
+    assert Assignment.objects.count() == 1  # nothing written yet
+
+
+def test_accept_some_then_nothing_else_is_written(region_setup, channel_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={})
+    first = proposal.items.order_by("id").first()
+    result = proposal_accept(proposal=proposal, user=channel_user, item_ids=[first.pk])
+    assert result["accepted"] == 1
+    assignment = Assignment.objects.get(account=first.account)
+    assert assignment.partner_id == first.partner_id and assignment.assigned_by == channel_user
+    assert assignment.reason == f"Proposal #{proposal.pk}"
+    assert assignment.history.count() == 1
+    assert Assignment.objects.count() == 2
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPLIED
+    assert set(proposal.items.values_list("status", flat=True)) == {"accepted", "skipped"}
+    with pytest.raises(Exception, match="applied"):
+        proposal_accept(proposal=proposal, user=channel_user)
+
+
+def test_accept_all_skips_accounts_assigned_meanwhile(region_setup, channel_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={})
+    bank = region_setup["banks"][0]
+    AssignmentFactory(account=bank, partner=region_setup["weak"])
+    result = proposal_accept(proposal=proposal, user=channel_user)
+    assert result == {"accepted": 2, "assigned_meanwhile": 1, "created": 2}
+    assert Assignment.objects.open().filter(account=bank).count() == 1
+    assert ProposalItem.objects.get(proposal=proposal, account=bank).note == "assigned meanwhile"
+
+
+def test_unknown_items_are_refused_and_nothing_is_written(
+    region_setup, channel_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={})
+    with pytest.raises(Exception, match="not items of this proposal"):
+        proposal_accept(proposal=proposal, user=channel_user, item_ids=[999999])
+    assert Assignment.objects.count() == 1
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.READY
+
+
+def test_discard_writes_nothing(region_setup, channel_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={"region": ["ile_de_france"]})
+    proposal_discard(proposal=proposal, user=channel_user)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DISCARDED and proposal.decided_by == channel_user
+    assert Assignment.objects.count() == 1
+
+
+def test_scope_filters_and_bad_scope(region_setup, channel_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={"sector": ["luxury"]})
+    proposal.refresh_from_db()
+    assert proposal.summary["accounts"] == 0
+    with pytest.raises(Exception, match="unknown region"):
+        proposal_request(user=channel_user, params={"region": ["atlantis"]})
+
+
+class TestApi:
+    def test_channel_requests_reviews_and_accepts(
+        self, region_setup, channel_user, api, django_capture_on_commit_callbacks
+    ):
+        client = api(channel_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/assignment-proposals/", {"region": ["ile_de_france"]}, format="json")
+        assert response.status_code == 202, response.content
+        pk = response.json()["id"]
+        items = client.get(f"/api/v1/assignment-proposals/{pk}/items/").json()
+        assert items["count"] == 3 and items["results"][0]["score"]
+        some = [items["results"][0]["id"]]
+        assert (
+            client.post(f"/api/v1/assignment-proposals/{pk}/accept/", {"items": some}, format="json").json()["accepted"]
+            == 1
+        )
+        again = client.post(f"/api/v1/assignment-proposals/{pk}/discard/")
+        assert again.status_code == 400 and "applied" in str(again.json())
+
+    def test_bad_region_names_the_field(self, region_setup, channel_user, api):
+        response = api(channel_user).post("/api/v1/assignment-proposals/", {"region": ["atlantis"]}, format="json")
+        assert response.status_code == 400 and "region" in response.json()
+        assert AssignmentProposal.objects.count() == 0
+
+    @pytest.mark.parametrize("who", ["manager", "partner_admin", "partner_rep"])
+    def test_only_the_channel_team(self, region_setup, users, api, who, channel_user):
+        proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready")
+        client = api(users[who])
+        assert client.get("/api/v1/assignment-proposals/").status_code == 403
+        assert client.post("/api/v1/assignment-proposals/", {}, format="json").status_code == 403
+        assert client.post(f"/api/v1/assignment-proposals/{proposal.pk}/accept/").status_code == 403
+
+    def test_anonymous_is_401(self, db, api):
+        assert api(None).get("/api/v1/assignment-proposals/").status_code == 401
+
+
+class TestPages:
+    def test_request_review_accept_in_the_browser_flow(
+        self, region_setup, channel_user, client, django_capture_on_commit_callbacks
+    ):
+        client.force_login(channel_user)
+        assert client.get("/accounts/proposals/").status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/proposals/", {"region": ["ile_de_france"]})
+        proposal = AssignmentProposal.objects.get()
+        assert response.url == f"/accounts/proposals/{proposal.pk}/"
+        page = client.get(response.url)
+        assert page.status_code == 200 and b"Bank 3" in page.content and b"Strong" in page.content
+        item = proposal.items.first()
+        response = client.post(
+            f"/accounts/proposals/{proposal.pk}/decide/", {"decision": "accept_selected", "items": [item.pk]}
+        )
+        assert response.status_code == 302
+        assert Assignment.objects.open().filter(account=item.account, partner=item.partner).exists()
+
+    def test_accept_selected_without_ticks_writes_nothing(
+        self, region_setup, channel_user, client, django_capture_on_commit_callbacks
+    ):
+        client.force_login(channel_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/accounts/proposals/", {})
+        proposal = AssignmentProposal.objects.get()
+        client.post(f"/accounts/proposals/{proposal.pk}/decide/", {"decision": "accept_selected"})
+        proposal.refresh_from_db()
+        assert proposal.status == "ready" and Assignment.objects.count() == 1
+
+    @pytest.mark.parametrize("who", ["manager", "partner_admin", "partner_rep"])
+    def test_pages_are_channel_only(self, region_setup, users, client, who, channel_user):
+        proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready")
+        client.force_login(users[who])
+        assert client.get("/accounts/proposals/").status_code == 403
+        assert client.get(f"/accounts/proposals/{proposal.pk}/").status_code == 403
+        assert client.post(f"/accounts/proposals/{proposal.pk}/decide/", {"decision": "discard"}).status_code == 403
