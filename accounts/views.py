@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from django.views.generic.list import MultipleObjectMixin
 
 from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal
@@ -51,9 +52,9 @@ class AccountDetailView(ScopedDetailView):
                 .select_related("partner", "assigned_by")
                 .order_by("-valid_from", "-id")
             )
+            context["history"] = account_history(account)
         else:
             context["assignments"] = Assignment.objects.for_user(user).filter(account=account)
-            context["history"] = account_history(account)
         if self.request.user.role == "channel":
             context["assign_form"] = AssignForm(user=user)
         return super().get_context_data(**context, **kwargs)
@@ -188,7 +189,7 @@ class CoverageView(RoleRequiredMixin, TemplateView):
         )
 
 
-class AccountExportView(ScopedQuerysetMixin, View):
+class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
     """The (filtered) accounts the user may see, as CSV."""
 
     model = Account
@@ -201,7 +202,7 @@ class AccountExportView(ScopedQuerysetMixin, View):
         return csv_response(accounts_csv(accounts), "accounts")
 
 
-class AssignmentExportView(ScopedQuerysetMixin, View):
+class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
     """Assignments (open and ended) the user may see, as CSV."""
 
     model = Assignment
