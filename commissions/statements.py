@@ -1,0 +1,100 @@
+"""Statements and their lines as the partner reads them, and their CSV export (SPEC §6).
+
+A statement's lines are the run's lines of the statement's attempt for its partner (a run
+being recomputed holds a newer attempt's lines beside them until it commits). The CSV has
+the columns ``partner_siren,partner,period,opportunity,account,product_line,amount,rule,
+calculation,payout``; amounts are decimal strings with two decimals, and text that a
+spreadsheet would run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from itertools import chain
+
+from django.db.models import F, Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+
+from ecosystem.csvio import iter_csv_lines
+
+from .calculation import to_cent
+from .models import Dispute, DisputeStatus, PayoutLine, SettlementRun, Statement
+
+STATEMENT_COLUMNS = [
+    "partner_siren", "partner", "period", "opportunity", "account", "product_line", "amount", "rule",
+    "calculation", "payout",
+]  # fmt: skip
+
+
+def statement_lines(statement: Statement) -> QuerySet:
+    """The statement's lines with what they show (deal, account, rule), in deal order."""
+    return (
+        PayoutLine.objects.filter(run_id=statement.run_id, attempt=statement.attempt, partner_id=statement.partner_id)
+        .select_related("opportunity__account", "rule")
+        .order_by("opportunity_id", "rule_id", "id")
+    )
+
+
+def with_open_disputes(lines: QuerySet) -> QuerySet:
+    """Prefetch each line's unresolved dispute (at most one) into ``line.open_disputes``."""
+    return lines.prefetch_related(
+        Prefetch(
+            "disputes",
+            queryset=Dispute.objects.exclude(status=DisputeStatus.RESOLVED).only("id", "status", "line_id"),
+            to_attr="open_disputes",
+        )
+    )
+
+
+def run_lines(run: SettlementRun) -> QuerySet:
+    """Every current line of a run, partner by partner (the finance export)."""
+    return (
+        PayoutLine.objects.filter(run=run, attempt=F("run__committed_attempt"))
+        .select_related("partner", "opportunity__account", "rule")
+        .order_by("partner_id", "opportunity_id", "rule_id", "id")
+    )
+
+
+def money(value: Decimal | None) -> Decimal | None:
+    """Two decimals, half-up; a Decimal so that a negative amount stays a number in the CSV."""
+    return None if value is None else to_cent(value)
+
+
+def csv_row(line: PayoutLine, period: str, partner) -> list:
+    opportunity = line.opportunity
+    return [
+        partner.siren,
+        partner.name,
+        period,
+        opportunity.pk,
+        opportunity.account.name,
+        opportunity.product_line,
+        money(line.base_amount),
+        line.rule.name,
+        line.explanation,
+        money(line.payout),
+    ]
+
+
+def statement_csv(statement: Statement) -> Iterator[str]:
+    """The statement as CSV text, line by line (for a streaming response)."""
+    period, partner = statement.run.period, statement.partner
+    return iter_csv_lines(STATEMENT_COLUMNS, (csv_row(line, period, partner) for line in statement_lines(statement)))
+
+
+def run_csv(run: SettlementRun) -> Iterator[str]:
+    """A whole run in the statement format, every partner (finance)."""
+    rows: Iterable[list] = (csv_row(line, run.period, line.partner) for line in run_lines(run).iterator(2000))
+    return iter_csv_lines(STATEMENT_COLUMNS, rows)
+
+
+def csv_download(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
+    """Stream CSV text as a download, with a BOM so that spreadsheets read it as UTF-8."""
+    response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def statement_filename(statement: Statement) -> str:
+    return f"statement-{statement.run.period}-{statement.partner.siren}.csv"
