@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.coverage import CoverageView
 from accounts.api.proposals import AssignmentProposalViewSet
 from accounts.api.views import AccountViewSet, AssignmentViewSet
+from commissions.api import views as commissions
 from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
 from opportunities.api.views import OpportunityViewSet
@@ -23,6 +24,13 @@ router.register("assignment-proposals", AssignmentProposalViewSet)
 router.register("opportunities", OpportunityViewSet)
 router.register("jobs", JobViewSet)
 router.register("targets", TargetViewSet)
+router.register("commission-programs", commissions.ProgramViewSet)
+router.register("commission-rules", commissions.RuleViewSet)
+router.register("settlements", commissions.SettlementRunViewSet)
+router.register("settlement-exceptions", commissions.SettlementExceptionViewSet)
+router.register("statements", commissions.StatementViewSet)
+router.register("disputes", commissions.DisputeViewSet)
+router.register("commission-estimate", commissions.CommissionEstimateViewSet, basename="commission-estimate")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

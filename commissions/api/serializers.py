@@ -1,0 +1,404 @@
+"""API shapes of programs, rules, settlements, statements, disputes, exceptions and estimates.
+
+Money travels as decimal strings with two decimals (``"1234.50"``); rates as plain decimal
+strings (``"0.08"``). Validation of programs and rules is the services' (commissions/rules.py),
+so the pages and the API refuse exactly the same things.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts.models import Account
+from ecosystem.api.errors import as_drf_error
+from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
+from ecosystem.api.serializers import ChoiceListSerializerField
+from ecosystem.choices import ProductLine, Region, Sector
+from partners.models import Partner, PartnerKind, PartnerTier
+
+from .. import rules as rule_service
+from ..models import (
+    Dispute,
+    DisputeMessage,
+    PayoutLine,
+    Program,
+    Rule,
+    SettlementException,
+    SettlementRun,
+    Statement,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A decimal shown without trailing zeros (``"0.08"``, not ``"0.080000"``)."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return f"{Decimal(value).normalize():f}"
+
+
+class MoneyField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+class BandsField(serializers.Field):
+    """``[["0", "0.05"], ["100000", "0.08"]]``: from amount and rate, in increasing order."""
+
+    def to_internal_value(self, data):
+        bands, problems = rule_service.parse_bands(data)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return bands
+
+    def to_representation(self, value):
+        return [[str(start), str(rate)] for start, rate in (value or [])]
+
+
+# --- Programs and rules -------------------------------------------------------------------------
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    rule_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Program
+        fields = ["id", "name", "valid_from", "valid_to", "currency", "status", "description", "rule_count"]
+        read_only_fields = ["currency"]
+
+    def validate(self, attrs):
+        values = (
+            {field: getattr(self.instance, field) for field in rule_service.PROGRAM_FIELDS} if self.instance else {}
+        )
+        values.update(attrs)
+        errors = rule_service.program_errors(values, self.instance)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def create(self, validated_data):
+        return self._call(rule_service.program_create, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self._call(rule_service.program_update, program=instance, **validated_data)
+
+    def _call(self, service, **kwargs):
+        try:
+            return service(user=self.context["request"].user, **kwargs)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all())
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    partner_tiers = ChoiceListSerializerField(choices=PartnerTier.choices, required=False)
+    partner_kinds = ChoiceListSerializerField(choices=PartnerKind.choices, required=False)
+    product_lines = ChoiceListSerializerField(choices=ProductLine.choices, required=False)
+    sectors = ChoiceListSerializerField(choices=Sector.choices, required=False)
+    regions = ChoiceListSerializerField(choices=Region.choices, required=False)
+    rate = PlainDecimalField(max_digits=7, decimal_places=6, required=False, allow_null=True)
+    flat_amount = MoneyField(required=False, allow_null=True)
+    bands = BandsField(required=False)
+    min_amount = MoneyField(required=False, allow_null=True)
+    max_amount = MoneyField(required=False, allow_null=True)
+    cap_per_deal = MoneyField(required=False, allow_null=True)
+    cap_per_period = MoneyField(required=False, allow_null=True)
+    accelerator_threshold = PlainDecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True)
+    accelerator_multiplier = PlainDecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True)
+    is_locked = serializers.SerializerMethodField(help_text="Paid an approved settlement: revise, do not edit.")
+    replaced_by = serializers.IntegerField(source="next_version", read_only=True, default=None)
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id", "program", "program_name", "name", "priority", "stacking",
+            "partner_tiers", "partner_kinds", "product_lines", "sectors", "regions", "select_only",
+            "min_amount", "max_amount", "registration_required",
+            "calculation", "rate", "flat_amount", "bands", "tier_mode",
+            "cap_per_deal", "cap_per_period", "accelerator_threshold", "accelerator_multiplier",
+            "valid_from", "valid_to", "replaces", "replaced_by", "is_locked",
+        ]  # fmt: skip
+        read_only_fields = ["replaces"]
+        extra_kwargs = {"calculation": {"required": True}}
+
+    def get_is_locked(self, rule) -> bool:
+        locked = getattr(rule, "is_locked", None)
+        return rule_service.rule_is_locked(rule) if locked is None else bool(locked)
+
+    def validate(self, attrs):
+        values = rule_service.rule_values(self.instance or Rule())
+        values.update({field: value for field, value in attrs.items() if field in rule_service.RULE_FIELDS})
+        program = attrs.get("program") or getattr(self.instance, "program", None)
+        errors = rule_service.rule_errors(values, program)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def create(self, validated_data):
+        return self._call(rule_service.rule_create, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self._call(rule_service.rule_update, rule=instance, **validated_data)
+
+    def _call(self, service, **kwargs):
+        try:
+            return service(user=self.context["request"].user, **kwargs)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+
+class RuleReviseSerializer(RuleSerializer):
+    """The date the new version starts and what changes in it (any rule field but the program)."""
+
+    program = serializers.PrimaryKeyRelatedField(read_only=True)
+    valid_from = serializers.DateField(help_text="The first day of the new version; the old one ends the day before.")
+
+    def validate(self, attrs):
+        if "valid_from" not in attrs:
+            raise serializers.ValidationError({"valid_from": ["Give the date the new version starts."]})
+        return super().validate(attrs)
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    type = serializers.CharField()
+    user = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    changes = HistoryChangeSerializer(many=True)
+
+
+# --- Settlements ----------------------------------------------------------------------------------
+
+
+class SettlementRunSerializer(serializers.ModelSerializer):
+    total = MoneyField(read_only=True)
+    job_state = serializers.CharField(source="job.state", read_only=True, default=None)
+    progress = serializers.IntegerField(source="job.percent", read_only=True, default=None)
+    run_by = serializers.CharField(source="run_by.username", read_only=True, default=None)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = SettlementRun
+        fields = [
+            "id", "period", "period_start", "period_end", "status", "job", "job_state", "progress",
+            "total", "line_count", "exception_count", "failure_reason", "run_by", "created_at", "computed_at",
+            "approved_by", "approved_at", "paid_at", "payment_reference",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SettlementRequestSerializer(serializers.Serializer):
+    period = serializers.CharField(max_length=10, help_text="A quarter (2026-Q3) or a month (2026-07).")
+
+    def validate_period(self, value):
+        from ecosystem.periods import parse_period
+
+        try:
+            return parse_period(value).label
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class MarkPaidSerializer(serializers.Serializer):
+    payment_reference = serializers.CharField(max_length=100)
+
+
+# --- Statements -----------------------------------------------------------------------------------
+
+
+class PayoutLineSerializer(serializers.ModelSerializer):
+    account = serializers.CharField(source="opportunity.account.name", read_only=True)
+    product_line = serializers.CharField(source="opportunity.product_line", read_only=True)
+    closed_on = serializers.DateField(source="opportunity.closed_on", read_only=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True)
+    base_amount = MoneyField(read_only=True)
+    payout = MoneyField(read_only=True)
+    rate = PlainDecimalField(max_digits=7, decimal_places=6, read_only=True)
+    accelerator = PlainDecimalField(max_digits=6, decimal_places=4, read_only=True)
+    open_dispute = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PayoutLine
+        fields = [
+            "id", "kind", "opportunity", "account", "product_line", "closed_on", "deal_period", "rule", "rule_name",
+            "base_amount", "rate", "accelerator", "capped", "payout", "explanation", "corrects", "open_dispute",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_open_dispute(self, line) -> int | None:
+        disputes = getattr(line, "open_disputes", None)
+        return disputes[0].pk if disputes else None
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="run.period", read_only=True)
+    run_status = serializers.CharField(source="run.status", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    partner_siren = serializers.CharField(source="partner.siren", read_only=True)
+    total = MoneyField(read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "run",
+            "period",
+            "run_status",
+            "partner",
+            "partner_name",
+            "partner_siren",
+            "total",
+            "line_count",
+        ]
+        read_only_fields = fields
+
+
+class StatementDetailSerializer(StatementSerializer):
+    lines = serializers.SerializerMethodField()
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+    def get_lines(self, statement) -> list[dict]:
+        return PayoutLineSerializer(self.context["lines"], many=True).data
+
+
+# --- Disputes -------------------------------------------------------------------------------------
+
+
+class DisputeMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    side = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DisputeMessage
+        fields = ["id", "author", "side", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_side(self, message) -> str:
+        return "partner" if message.author.partner_id else "vendor"
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="line.run.period", read_only=True)
+    partner = serializers.IntegerField(source="line.partner_id", read_only=True)
+    partner_name = serializers.CharField(source="line.partner.name", read_only=True)
+    opportunity = serializers.IntegerField(source="line.opportunity_id", read_only=True)
+    account = serializers.CharField(source="line.opportunity.account.name", read_only=True)
+    rule_name = serializers.CharField(source="line.rule.name", read_only=True)
+    payout = MoneyField(source="line.payout", read_only=True)
+    explanation = serializers.CharField(source="line.explanation", read_only=True)
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True)
+    messages = DisputeMessageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id", "line", "period", "partner", "partner_name", "opportunity", "account", "rule_name", "payout",
+            "explanation", "status", "opened_by", "created_at", "resolved_at", "resolution", "messages",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DisputeCreateSerializer(serializers.Serializer):
+    line = serializers.PrimaryKeyRelatedField(queryset=PayoutLine.objects.none())
+    comment = serializers.CharField(max_length=5000)
+
+    def get_fields(self):
+        from ..disputes import disputable_lines
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        fields["line"].queryset = disputable_lines(getattr(request, "user", None)).select_related("run")
+        return fields
+
+
+class DisputeMessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class DisputeResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=5000)
+
+
+# --- Exceptions -----------------------------------------------------------------------------------
+
+
+class SettlementExceptionSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="run.period", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    account = serializers.CharField(source="opportunity.account.name", read_only=True)
+    product_line = serializers.CharField(source="opportunity.product_line", read_only=True)
+    amount = MoneyField(source="opportunity.amount", read_only=True)
+    closed_on = serializers.DateField(source="opportunity.closed_on", read_only=True)
+
+    class Meta:
+        model = SettlementException
+        fields = [
+            "id", "run", "period", "partner", "partner_name", "opportunity", "account", "product_line", "amount",
+            "closed_on", "reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+# --- Estimator ------------------------------------------------------------------------------------
+
+
+class EstimateQuerySerializer(serializers.Serializer):
+    # A partner may register on any account, so any account may be named; the answer says
+    # nothing about the account beyond what the deal would pay.
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
+    product_line = serializers.ChoiceField(choices=ProductLine.choices)
+    amount = MoneyField(min_value=Decimal("0"))
+    partner = ScopedPrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), required=False, help_text="Internal users: whose commission to estimate."
+    )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if getattr(user, "partner_id", None):
+            attrs["partner"] = user.partner  # a partner estimates for itself, whatever it sends
+        elif "partner" not in attrs:
+            raise serializers.ValidationError({"partner": ["Give the partner whose commission to estimate."]})
+        return attrs
+
+
+class EstimateLineSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(source="rule_id")
+    rule_name = serializers.CharField()
+    program = serializers.CharField()
+    stacking = serializers.CharField()
+    payout = MoneyField()
+    rate = PlainDecimalField(max_digits=7, decimal_places=6, allow_null=True)
+    accelerator = PlainDecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    capped = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class EstimateSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id")
+    account = serializers.IntegerField(source="account_id")
+    product_line = serializers.CharField()
+    amount = MoneyField()
+    date = serializers.DateField(source="day")
+    period = serializers.CharField(source="period.label")
+    payout = MoneyField()
+    lines = EstimateLineSerializer(many=True)
+    other_deals_effect = MoneyField()
+    no_rule_reason = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,342 @@
+"""``/api/v1/`` commission resources: thin views over commissions' services.
+
+Who may do what (SPEC §2): the channel team manages programs and rules, runs settlements and
+resolves disputes; managers read everything and approve settlements (four eyes); partner users
+read their own partner's statements of approved runs, partner admins dispute their lines.
+Partner users never list programs, rules, runs or exceptions (403): they see the rules that
+pay them through their statements and the estimator.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.response import Response
+
+from ecosystem.api.errors import as_drf_error
+from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
+from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
+
+from .. import disputes as dispute_service
+from .. import rules as rule_service
+from .. import settlement, statements
+from ..estimator import estimate
+from ..filtersets import (
+    DisputeFilterSet,
+    ProgramFilterSet,
+    RuleFilterSet,
+    SettlementExceptionFilterSet,
+    SettlementRunFilterSet,
+    StatementFilterSet,
+)
+from ..models import (
+    Dispute,
+    DisputeMessage,
+    Program,
+    Rule,
+    SettlementException,
+    SettlementRun,
+    Statement,
+)
+from .serializers import (
+    DisputeCreateSerializer,
+    DisputeMessageCreateSerializer,
+    DisputeResolveSerializer,
+    DisputeSerializer,
+    EstimateQuerySerializer,
+    EstimateSerializer,
+    HistoryEntrySerializer,
+    MarkPaidSerializer,
+    ProgramSerializer,
+    RuleReviseSerializer,
+    RuleSerializer,
+    SettlementExceptionSerializer,
+    SettlementRequestSerializer,
+    SettlementRunSerializer,
+    StatementDetailSerializer,
+    StatementSerializer,
+)
+
+MANAGER_ONLY = frozenset({Role.MANAGER})
+PARTNER_ADMIN_ONLY = frozenset({Role.PARTNER_ADMIN})
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource's state does not allow this change."
+    default_code = "conflict"
+
+
+csv_response = statements.csv_download
+
+
+# --- Programs and rules ---------------------------------------------------------------------------
+
+
+class ProgramViewSet(ScopedModelViewSet):
+    """Commission programs. The channel team writes; managers read; partner users: 403."""
+
+    queryset = Program.objects.annotate(rule_count=Count("rules")).order_by("-valid_from", "name", "id")
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["valid_from", "name"]
+    read_roles = INTERNAL_ROLES
+    write_roles = CHANNEL_ONLY
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change of the program: when, who, which fields."""
+        entries = rule_service.history_of(self.get_object(), rule_service.PROGRAM_FIELDS)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+
+class RuleViewSet(ScopedModelViewSet):
+    """Commission rules. A rule that paid an approved settlement is never edited: revise it."""
+
+    queryset = rule_service.with_locked(
+        Rule.objects.select_related("program").annotate(
+            next_version=Subquery(Rule.objects.filter(replaces=OuterRef("pk")).values("pk")[:1])
+        )
+    )
+    serializer_class = RuleSerializer
+    filterset_class = RuleFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["priority", "name", "valid_from"]
+    read_roles = INTERNAL_ROLES
+    write_roles = CHANNEL_ONLY
+
+    def update(self, request, *args, **kwargs):
+        rule = self.get_object()
+        used = rule_service.last_approved_use(rule)
+        if used:
+            raise Conflict(str(rule_service.RuleLockedError(rule, used[0])))
+        try:
+            return super().update(request, *args, **kwargs)
+        except rule_service.RuleLockedError as error:  # approved meanwhile
+            raise Conflict(str(error)) from error
+
+    @extend_schema(request=RuleReviseSerializer, responses={201: RuleSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """End this rule the day before ``valid_from`` and start a new version from then, with the
+        changes given (any rule field), in one transaction."""
+        rule = self.get_object()
+        body = RuleReviseSerializer(instance=rule, data=request.data, partial=True, context={"request": request})
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        starts_on = changes.pop("valid_from")
+        try:
+            new = rule_service.rule_revise(rule=rule, starts_on=starts_on, user=request.user, **changes)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        new = self.get_queryset().get(pk=new.pk)
+        return Response(RuleSerializer(new, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change of the rule: when, who, which fields (its revisions are new rules: see ``replaced_by``)."""
+        entries = rule_service.history_of(self.get_object(), rule_service.RULE_FIELDS)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+
+# --- Settlements ----------------------------------------------------------------------------------
+
+
+class SettlementRunViewSet(ScopedCreateReadViewSet):
+    """Settlement runs: ``POST {"period": "2026-Q3"}`` queues the computation (202, with its job)."""
+
+    queryset = SettlementRun.objects.select_related("job", "run_by", "approved_by")
+    serializer_class = SettlementRunSerializer
+    filterset_class = SettlementRunFilterSet
+    ordering_fields = ["period_start", "created_at"]
+    read_roles = INTERNAL_ROLES
+    write_roles = CHANNEL_ONLY
+    action_roles = {"approve": MANAGER_ONLY, "mark_paid": INTERNAL_ROLES}
+
+    @extend_schema(request=SettlementRequestSerializer, responses={202: SettlementRunSerializer})
+    def create(self, request, *args, **kwargs):
+        body = SettlementRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = settlement.settlement_request(period=body.validated_data["period"], user=request.user)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=SettlementRunSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """A manager approves a computed run — never one they ran themselves (four eyes: 403)."""
+        run = self.get_object()
+        if run.run_by_id == request.user.pk:
+            raise PermissionDenied("Four eyes: you ran this settlement, another manager must approve it.")
+        try:
+            run = settlement.settlement_approve(run=run, user=request.user)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
+
+    @extend_schema(request=MarkPaidSerializer, responses=SettlementRunSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, pk=None):
+        """Record the payment of an approved run with its payment reference."""
+        run = self.get_object()
+        body = MarkPaidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = settlement.settlement_mark_paid(
+                run=run, user=request.user, reference=body.validated_data["payment_reference"]
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Finance export: every line of a computed, approved or paid run, in the statement CSV format."""
+        run = self.get_object()
+        if run.committed_attempt is None:
+            raise Conflict("This run has no computed lines yet.")
+        return csv_response(statements.run_csv(run), f"settlement-{run.period}.csv")
+
+
+class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
+    """Won partner deals that no rule pays, with the reason (current attempt of each run)."""
+
+    queryset = SettlementException.objects.filter(attempt=F("run__committed_attempt")).select_related(
+        "run", "partner", "opportunity__account"
+    )
+    serializer_class = SettlementExceptionSerializer
+    filterset_class = SettlementExceptionFilterSet
+    read_roles = INTERNAL_ROLES
+    write_roles = frozenset()
+
+
+# --- Statements -----------------------------------------------------------------------------------
+
+
+class StatementViewSet(ScopedReadOnlyViewSet):
+    """Statements: one per partner per run. Partner users see their own, of approved or paid runs."""
+
+    queryset = Statement.objects.select_related("run", "partner")
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilterSet
+    ordering_fields = ["run__period_start", "total"]
+    read_roles = ALL_ROLES
+    write_roles = frozenset()
+
+    def get_serializer_class(self):
+        return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        statement = self.get_object()
+        lines = statements.with_open_disputes(statements.statement_lines(statement))
+        serializer = StatementDetailSerializer(statement, context={"request": request, "lines": lines})
+        return Response(serializer.data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The statement as CSV: partner_siren,partner,period,opportunity,account,product_line,amount,rule,
+        calculation,payout."""
+        statement = self.get_object()
+        return csv_response(statements.statement_csv(statement), statements.statement_filename(statement))
+
+
+# --- Disputes -------------------------------------------------------------------------------------
+
+
+class DisputeViewSet(ScopedCreateReadViewSet):
+    """Disputes of statement lines: a partner admin opens one, both sides write, the channel resolves."""
+
+    queryset = Dispute.objects.select_related(
+        "line__run", "line__partner", "line__rule", "line__opportunity__account", "opened_by"
+    ).prefetch_related(Prefetch("messages", queryset=DisputeMessage.objects.select_related("author")))
+    serializer_class = DisputeSerializer
+    filterset_class = DisputeFilterSet
+    ordering_fields = ["created_at"]
+    read_roles = ALL_ROLES
+    write_roles = PARTNER_ADMIN_ONLY
+    action_roles = {
+        "messages": frozenset({Role.CHANNEL, Role.PARTNER_ADMIN}),
+        "resolve": CHANNEL_ONLY,
+    }
+
+    @extend_schema(request=DisputeCreateSerializer, responses={201: DisputeSerializer})
+    def create(self, request, *args, **kwargs):
+        body = DisputeCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        try:
+            dispute = dispute_service.dispute_open(
+                line=body.validated_data["line"], user=request.user, comment=body.validated_data["comment"]
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=dispute.pk)).data, status=201)
+
+    @extend_schema(request=DisputeMessageCreateSerializer, responses={201: DisputeSerializer})
+    @action(detail=True, methods=["post"])
+    def messages(self, request, pk=None):
+        """Write in the dispute's thread (the channel team, or the line's partner admins)."""
+        dispute = self.get_object()
+        body = DisputeMessageCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            dispute_service.dispute_post(dispute=dispute, user=request.user, body=body.validated_data["body"])
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=dispute.pk)).data, status=201)
+
+    @extend_schema(request=DisputeResolveSerializer, responses=DisputeSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """The channel team closes the dispute with its answer."""
+        dispute = self.get_object()
+        body = DisputeResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            dispute_service.dispute_resolve(
+                dispute=dispute, user=request.user, resolution=body.validated_data["resolution"]
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=dispute.pk)).data)
+
+
+# --- Estimator ------------------------------------------------------------------------------------
+
+
+class CommissionEstimateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """``GET ?account=…&product_line=…&amount=…`` (internal users add ``&partner=…``): what the deal
+    would pay under today's rules, with the explanation. Reads only."""
+
+    serializer_class = EstimateSerializer
+    read_roles = ALL_ROLES
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("account", int, required=True),
+            OpenApiParameter("product_line", str, required=True),
+            OpenApiParameter("amount", str, required=True, description="EUR, a decimal string"),
+            OpenApiParameter("partner", int, description="Internal users only"),
+        ],
+        responses=EstimateSerializer,
+    )
+    def list(self, request, *args, **kwargs):
+        query = EstimateQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        result = estimate(
+            partner=data["partner"], account=data["account"], product_line=data["product_line"], amount=data["amount"]
+        )
+        return Response(EstimateSerializer(result).data)
