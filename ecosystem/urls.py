@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("jobs/", include("jobs.urls")),
+    path("commissions/", include("commissions.urls")),
     path("", include("insights.urls")),
 ]
 

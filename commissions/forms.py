@@ -1,0 +1,171 @@
+"""Forms of the commission pages. They check nothing themselves beyond types: the rules of
+validity are commissions/rules.py's, shared with the API, and reported on the right fields."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from ecosystem.choices import ProductLine
+from partners.models import Partner
+
+from . import rules as rule_service
+from .models import Program, Rule
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _report(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for field, messages in errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class ProgramForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DATE, help_text=_("Empty = open-ended."))
+    status = forms.ChoiceField(label=_("Status"), choices=Program._meta.get_field("status").choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, program: Program | None = None, **kwargs):
+        self.program = program
+        if program is not None and "initial" not in kwargs:
+            kwargs["initial"] = {field: getattr(program, field) for field in rule_service.PROGRAM_FIELDS}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            _report(self, rule_service.program_errors(cleaned, self.program))
+        return cleaned
+
+
+def bands_text(bands) -> str:
+    return "\n".join(f"{start};{rate}" for start, rate in bands or [])
+
+
+_RULE_FORM_FIELDS = [field for field in rule_service.RULE_FIELDS if field != "bands"]
+
+
+class RuleForm(forms.Form):
+    """Every rule field; bands as text, one ``from amount;rate`` a line."""
+
+    def __init__(self, *args, program: Program, rule: Rule | None = None, **kwargs):
+        self.program = program
+        self.rule = rule
+        if rule is not None and "initial" not in kwargs:
+            initial = rule_service.rule_values(rule)
+            initial["bands"] = bands_text(rule.bands)
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Rule, fields=_RULE_FORM_FIELDS))
+        self.fields["bands"] = forms.CharField(
+            label=_("Bands"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4, "placeholder": "0;0.05\n100000;0.08"}),
+            help_text=_("Tiered rules: one band a line, “from amount;rate”, in increasing order (0.08 for 8 %)."),
+        )
+        for name in ("valid_from", "valid_to"):
+            self.fields[name].widget = DATE
+        order = [*rule_service.RULE_FIELDS]
+        self.order_fields(order)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            values = {field: cleaned.get(field) for field in rule_service.RULE_FIELDS}
+            values["bands"] = cleaned.get("bands") or ""
+            _report(self, rule_service.rule_errors(values, self.program))
+        return cleaned
+
+    def values(self) -> dict:
+        values = {field: self.cleaned_data.get(field) for field in rule_service.RULE_FIELDS}
+        values["bands"] = self.cleaned_data.get("bands") or ""
+        for field in ("partner_tiers", "partner_kinds", "product_lines", "sectors", "regions"):
+            values[field] = list(values[field] or [])
+        return values
+
+
+class RuleReviseForm(RuleForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["valid_from"]
+        field.required = True
+        field.label = _("New version starts on")
+        field.help_text = _("The current version ends the day before.")
+        self.initial = {**self.initial, "valid_from": None}
+
+
+class SettlementRunForm(forms.Form):
+    period = forms.CharField(label=_("Period"), max_length=10, help_text=_("A quarter (2026-Q3) or a month (2026-07)."))
+
+    def clean_period(self):
+        from ecosystem.periods import parse_period
+
+        try:
+            return parse_period(self.cleaned_data["period"]).label
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class MarkPaidForm(forms.Form):
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
+
+
+class DisputeOpenForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What is wrong with this line?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DisputeMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DisputeResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("Resolution (the answer the partner sees)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EstimateForm(forms.Form):
+    """A partner picks one of its assigned accounts or names any account by SIREN; internal users
+    also choose the partner."""
+
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none(), required=False)
+    siren = forms.CharField(
+        label=_("or any account by SIREN"),
+        required=False,
+        max_length=9,
+        help_text=_("You may register on any account."),
+    )
+    product_line = forms.ChoiceField(label=_("Product line"), choices=ProductLine.choices)
+    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if getattr(user, "partner_id", None):
+            del self.fields["partner"]
+            self.fields["account"].queryset = Account.objects.for_user(user).order_by("name")
+            self.fields["account"].label = _("One of your accounts")
+        else:
+            self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+            self.fields["partner"].required = True
+            del self.fields["account"]
+            self.fields["siren"].label = _("Account SIREN")
+
+    def clean(self):
+        cleaned = super().clean()
+        siren = (cleaned.get("siren") or "").strip()
+        account = cleaned.get("account")
+        if siren:
+            account = Account.objects.filter(siren=siren).first()
+            if account is None:
+                self.add_error("siren", _("No account has this SIREN."))
+        elif account is None:
+            self.add_error("siren" if "account" not in self.fields else "account", _("Choose an account."))
+        cleaned["the_account"] = account
+        cleaned["the_partner"] = cleaned.get("partner") or getattr(self.user, "partner", None)
+        return cleaned

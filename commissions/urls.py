@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commissions"
+
+urlpatterns = [
+    path("", views.CommissionsHomeView.as_view(), name="home"),
+    path("programs/", views.ProgramListView.as_view(), name="program-list"),
+    path("programs/new/", views.ProgramCreateView.as_view(), name="program-create"),
+    path("programs/<int:pk>/", views.ProgramDetailView.as_view(), name="program-detail"),
+    path("programs/<int:pk>/edit/", views.ProgramEditView.as_view(), name="program-edit"),
+    path("programs/<int:pk>/rules/new/", views.RuleCreateView.as_view(), name="rule-create"),
+    path("rules/<int:pk>/", views.RuleDetailView.as_view(), name="rule-detail"),
+    path("rules/<int:pk>/edit/", views.RuleEditView.as_view(), name="rule-edit"),
+    path("rules/<int:pk>/revise/", views.RuleReviseView.as_view(), name="rule-revise"),
+    path("settlements/", views.SettlementListView.as_view(), name="settlement-list"),
+    path("settlements/run/", views.SettlementRunView.as_view(), name="settlement-run"),
+    path("settlements/<int:pk>/", views.SettlementDetailView.as_view(), name="settlement-detail"),
+    path("settlements/<int:pk>/approve/", views.SettlementApproveView.as_view(), name="settlement-approve"),
+    path("settlements/<int:pk>/mark-paid/", views.SettlementMarkPaidView.as_view(), name="settlement-mark-paid"),
+    path("settlements/<int:pk>/export.csv", views.SettlementExportView.as_view(), name="settlement-export"),
+    path("exceptions/", views.ExceptionListView.as_view(), name="exception-list"),
+    path("statements/", views.StatementListView.as_view(), name="statement-list"),
+    path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path("statements/<int:pk>/export.csv", views.StatementExportView.as_view(), name="statement-export"),
+    path("lines/<int:pk>/dispute/", views.LineDisputeView.as_view(), name="line-dispute"),
+    path("disputes/", views.DisputeListView.as_view(), name="dispute-list"),
+    path("disputes/<int:pk>/", views.DisputeDetailView.as_view(), name="dispute-detail"),
+    path("disputes/<int:pk>/messages/", views.DisputeMessageView.as_view(), name="dispute-message"),
+    path("disputes/<int:pk>/resolve/", views.DisputeResolveView.as_view(), name="dispute-resolve"),
+    path("estimate/", views.EstimatorView.as_view(), name="estimator"),
+]

@@ -1,0 +1,574 @@
+"""Commission pages: the channel workspace (programs, rules, settlements, exceptions, disputes),
+the managers' approval, and the partner portal (statements, disputes, estimator).
+
+Thin: rows come scoped (``for_user``: 404 outside scope), roles are checked (403), and every
+change goes through commissions' services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+
+from . import disputes as dispute_service
+from . import rules as rule_service
+from . import settlement, statements
+from .estimator import estimate
+from .filtersets import (
+    DisputeFilterSet,
+    ProgramFilterSet,
+    SettlementExceptionFilterSet,
+    SettlementRunFilterSet,
+    StatementFilterSet,
+)
+from .forms import (
+    DisputeMessageForm,
+    DisputeOpenForm,
+    DisputeResolveForm,
+    EstimateForm,
+    MarkPaidForm,
+    ProgramForm,
+    RuleForm,
+    RuleReviseForm,
+    SettlementRunForm,
+)
+from .models import (
+    Dispute,
+    DisputeMessage,
+    DisputeStatus,
+    Program,
+    Rule,
+    RunStatus,
+    SettlementException,
+    SettlementRun,
+    Statement,
+)
+
+MANAGER_ONLY = frozenset({Role.MANAGER})
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _report(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            for message in field_errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+csv_response = statements.csv_download
+
+
+class CommissionsHomeView(RoleRequiredMixin, View):
+    def get(self, request):
+        if role_of(request.user) in PARTNER_ROLES:
+            return redirect("commissions:statement-list")
+        return redirect("commissions:settlement-list")
+
+
+# --- Programs and rules ---------------------------------------------------------------------------
+
+
+class ProgramListView(ScopedListView):
+    model = Program
+    allowed_roles = INTERNAL_ROLES
+    filterset_class = ProgramFilterSet
+    template_name = "commissions/program_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(rule_count=Count("rules")).order_by("-valid_from", "name", "id")
+
+
+class ProgramCreateView(RoleRequiredMixin, FormView):
+    allowed_roles = CHANNEL_ONLY
+    form_class = ProgramForm
+    template_name = "commissions/program_form.html"
+
+    def form_valid(self, form):
+        try:
+            program = rule_service.program_create(user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Program created."))
+        return redirect("commissions:program-detail", pk=program.pk)
+
+
+class ProgramDetailView(ScopedDetailView):
+    model = Program
+    allowed_roles = INTERNAL_ROLES
+    template_name = "commissions/program_detail.html"
+
+    def get_context_data(self, **kwargs):
+        rules = rule_service.with_locked(self.object.rules.all())
+        return super().get_context_data(
+            rules=rules,
+            history=rule_service.history_of(self.object, rule_service.PROGRAM_FIELDS, limit=50),
+            can_edit=role_of(self.request.user) == Role.CHANNEL,
+            **kwargs,
+        )
+
+
+class ProgramEditView(RoleRequiredMixin, FormView):
+    allowed_roles = CHANNEL_ONLY
+    form_class = ProgramForm
+    template_name = "commissions/program_form.html"
+
+    @cached_property
+    def program(self):
+        return get_object_or_404(Program.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.program}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.program, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            rule_service.program_update(program=self.program, user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Program saved."))
+        return redirect("commissions:program-detail", pk=self.program.pk)
+
+
+class RuleCreateView(RoleRequiredMixin, FormView):
+    allowed_roles = CHANNEL_ONLY
+    form_class = RuleForm
+    template_name = "commissions/rule_form.html"
+
+    @cached_property
+    def program(self):
+        return get_object_or_404(Program.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.program}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.program, mode="create", **kwargs)
+
+    def form_valid(self, form):
+        try:
+            rule = rule_service.rule_create(program=self.program, user=self.request.user, **form.values())
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Rule created."))
+        return redirect("commissions:rule-detail", pk=rule.pk)
+
+
+class RuleDetailView(ScopedDetailView):
+    model = Rule
+    allowed_roles = INTERNAL_ROLES
+    template_name = "commissions/rule_detail.html"
+
+    def get_queryset(self):
+        return rule_service.with_locked(super().get_queryset().select_related("program"))
+
+    def get_context_data(self, **kwargs):
+        rule = self.object
+        return super().get_context_data(
+            used=rule_service.last_approved_use(rule) if rule.is_locked else None,
+            versions=rule_service.versions_of(rule),
+            history=rule_service.history_of(rule, rule_service.RULE_FIELDS, limit=50),
+            bands=rule.bands,
+            can_edit=role_of(self.request.user) == Role.CHANNEL,
+            **kwargs,
+        )
+
+
+class _RuleFormView(RoleRequiredMixin, FormView):
+    allowed_roles = CHANNEL_ONLY
+    template_name = "commissions/rule_form.html"
+
+    @cached_property
+    def rule(self):
+        return get_object_or_404(
+            Rule.objects.for_user(self.request.user).select_related("program"), pk=self.kwargs["pk"]
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.rule.program, "rule": self.rule}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.rule.program, rule=self.rule, mode=self.mode, **kwargs)
+
+
+class RuleEditView(_RuleFormView):
+    """Edit a rule in place — only while no approved settlement used it; otherwise: revise."""
+
+    form_class = RuleForm
+    mode = "edit"
+
+    def get(self, request, *args, **kwargs):
+        used = rule_service.last_approved_use(self.rule)
+        if used:
+            messages.error(request, str(rule_service.RuleLockedError(self.rule, used[0])))
+            return redirect("commissions:rule-revise", pk=self.rule.pk)
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            rule_service.rule_update(rule=self.rule, user=self.request.user, **form.values())
+        except rule_service.RuleLockedError as error:
+            messages.error(self.request, str(error))
+            return redirect("commissions:rule-revise", pk=self.rule.pk)
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Rule saved."))
+        return redirect("commissions:rule-detail", pk=self.rule.pk)
+
+
+class RuleReviseView(_RuleFormView):
+    """End the rule the day before a date and start a new version from that date."""
+
+    form_class = RuleReviseForm
+    mode = "revise"
+
+    def form_valid(self, form):
+        values = form.values()
+        starts_on = values.pop("valid_from")
+        try:
+            new = rule_service.rule_revise(rule=self.rule, starts_on=starts_on, user=self.request.user, **values)
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("New version created; the previous one ends the day before it starts."))
+        return redirect("commissions:rule-detail", pk=new.pk)
+
+
+# --- Settlements ----------------------------------------------------------------------------------
+
+
+class SettlementListView(ScopedListView):
+    model = SettlementRun
+    allowed_roles = INTERNAL_ROLES
+    filterset_class = SettlementRunFilterSet
+    template_name = "commissions/settlement_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("job", "run_by", "approved_by")
+
+    def get_context_data(self, **kwargs):
+        form = SettlementRunForm() if role_of(self.request.user) == Role.CHANNEL else None
+        return super().get_context_data(run_form=form, **kwargs)
+
+
+class SettlementRunView(RoleRequiredMixin, View):
+    """Queue the computation of a period (from the list page's form) and follow its progress."""
+
+    allowed_roles = CHANNEL_ONLY
+
+    def post(self, request):
+        form = SettlementRunForm(request.POST)
+        if not form.is_valid():
+            for message in form.errors.get("period", []):
+                messages.error(request, message)
+            return redirect("commissions:settlement-list")
+        try:
+            run = settlement.settlement_request(period=form.cleaned_data["period"], user=request.user)
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+            return redirect("commissions:settlement-list")
+        messages.success(request, _("Settlement %(period)s queued.") % {"period": run.period})
+        return redirect("commissions:settlement-detail", pk=run.pk)
+
+
+class SettlementDetailView(ScopedDetailView):
+    model = SettlementRun
+    allowed_roles = INTERNAL_ROLES
+    template_name = "commissions/settlement_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("job", "run_by", "approved_by")
+
+    def get_context_data(self, **kwargs):
+        run = self.object
+        user = self.request.user
+        partner_totals = Statement.objects.filter(run=run).select_related("partner").order_by("partner__name")
+        page = Paginator(partner_totals, 100).get_page(self.request.GET.get("page"))
+        role = role_of(user)
+        return super().get_context_data(
+            job=run.job,
+            statements_page=page,
+            dispute_count=Dispute.objects.filter(line__run=run).exclude(status=DisputeStatus.RESOLVED).count(),
+            can_approve=role == Role.MANAGER and run.status == RunStatus.COMPUTED and run.run_by_id != user.pk,
+            runner_cannot_approve=role == Role.MANAGER
+            and run.status == RunStatus.COMPUTED
+            and run.run_by_id == user.pk,
+            can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
+            can_rerun=role == Role.CHANNEL and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
+            paid_form=MarkPaidForm(),
+            **kwargs,
+        )
+
+
+class _RunActionView(RoleRequiredMixin, View):
+    def run(self, request, pk):
+        return get_object_or_404(SettlementRun.objects.for_user(request.user), pk=pk)
+
+
+class SettlementApproveView(_RunActionView):
+    allowed_roles = MANAGER_ONLY
+
+    def post(self, request, pk):
+        run = self.run(request, pk)
+        if run.run_by_id == request.user.pk:
+            raise PermissionDenied(_("Four eyes: you ran this settlement, another manager must approve it."))
+        try:
+            settlement.settlement_approve(run=run, user=request.user)
+            messages.success(
+                request, _("Settlement %(period)s approved: it will never change.") % {"period": run.period}
+            )
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        return redirect("commissions:settlement-detail", pk=run.pk)
+
+
+class SettlementMarkPaidView(_RunActionView):
+    allowed_roles = INTERNAL_ROLES
+
+    def post(self, request, pk):
+        run = self.run(request, pk)
+        form = MarkPaidForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the payment reference."))
+            return redirect("commissions:settlement-detail", pk=run.pk)
+        try:
+            settlement.settlement_mark_paid(
+                run=run, user=request.user, reference=form.cleaned_data["payment_reference"]
+            )
+            messages.success(request, _("Settlement %(period)s marked paid.") % {"period": run.period})
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        return redirect("commissions:settlement-detail", pk=run.pk)
+
+
+class SettlementExportView(_RunActionView):
+    """Finance export of a run's lines (every partner), in the statement CSV format."""
+
+    allowed_roles = INTERNAL_ROLES
+
+    def get(self, request, pk):
+        run = self.run(request, pk)
+        if run.committed_attempt is None:
+            messages.error(request, _("This run has no computed lines yet."))
+            return redirect("commissions:settlement-detail", pk=run.pk)
+        return csv_response(statements.run_csv(run), f"settlement-{run.period}.csv")
+
+
+class ExceptionListView(ScopedListView):
+    model = SettlementException
+    allowed_roles = INTERNAL_ROLES
+    filterset_class = SettlementExceptionFilterSet
+    template_name = "commissions/exception_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(attempt=F("run__committed_attempt"))
+            .select_related("run", "partner", "opportunity__account")
+            .order_by("-run__period_start", "partner__name", "opportunity_id")
+        )
+
+
+# --- Statements -----------------------------------------------------------------------------------
+
+
+class StatementListView(ScopedListView):
+    """Internal users: every statement; partner users: their partner's, of approved or paid runs."""
+
+    model = Statement
+    allowed_roles = ALL_ROLES
+    filterset_class = StatementFilterSet
+    template_name = "commissions/statement_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run", "partner").order_by("-run__period_start", "partner__name")
+
+
+class StatementDetailView(ScopedDetailView):
+    model = Statement
+    allowed_roles = ALL_ROLES
+    template_name = "commissions/statement_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run", "partner")
+
+    def get_context_data(self, **kwargs):
+        lines = statements.with_open_disputes(statements.statement_lines(self.object))
+        page = Paginator(lines, 200).get_page(self.request.GET.get("page"))
+        can_dispute = role_of(self.request.user) == Role.PARTNER_ADMIN and self.object.run.is_locked
+        return super().get_context_data(lines_page=page, can_dispute=can_dispute, **kwargs)
+
+
+class StatementExportView(RoleRequiredMixin, View):
+    allowed_roles = ALL_ROLES
+
+    def get(self, request, pk):
+        statement = get_object_or_404(Statement.objects.for_user(request.user).select_related("run", "partner"), pk=pk)
+        return csv_response(statements.statement_csv(statement), statements.statement_filename(statement))
+
+
+# --- Disputes -------------------------------------------------------------------------------------
+
+
+class LineDisputeView(RoleRequiredMixin, FormView):
+    """A partner admin disputes one line of its statement, with a comment."""
+
+    allowed_roles = frozenset({Role.PARTNER_ADMIN})
+    form_class = DisputeOpenForm
+    template_name = "commissions/dispute_open.html"
+
+    @cached_property
+    def line(self):
+        lines = dispute_service.disputable_lines(self.request.user).select_related(
+            "run", "rule", "opportunity__account"
+        )
+        return get_object_or_404(lines, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        statement = Statement.objects.filter(run_id=self.line.run_id, partner_id=self.line.partner_id).first()
+        return super().get_context_data(line=self.line, statement=statement, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            dispute = dispute_service.dispute_open(
+                line=self.line, user=self.request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            _report(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Dispute sent to the channel team."))
+        return redirect("commissions:dispute-detail", pk=dispute.pk)
+
+
+class DisputeListView(ScopedListView):
+    """The channel team's queue; a partner's own disputes."""
+
+    model = Dispute
+    allowed_roles = ALL_ROLES
+    filterset_class = DisputeFilterSet
+    template_name = "commissions/dispute_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("line__run", "line__partner", "line__rule", "line__opportunity__account", "opened_by")
+            .annotate(message_count=Count("messages"))
+            .order_by("status", "-created_at")
+        )
+
+
+class DisputeDetailView(ScopedDetailView):
+    model = Dispute
+    allowed_roles = ALL_ROLES
+    template_name = "commissions/dispute_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("line__run", "line__partner", "line__rule", "line__opportunity__account", "opened_by")
+        )
+
+    def get_context_data(self, **kwargs):
+        dispute = self.object
+        user = self.request.user
+        open_ = dispute.status != DisputeStatus.RESOLVED
+        statement = Statement.objects.filter(run_id=dispute.line.run_id, partner_id=dispute.line.partner_id).first()
+        return super().get_context_data(
+            thread=DisputeMessage.objects.filter(dispute=dispute).select_related("author"),
+            statement=statement,
+            message_form=DisputeMessageForm() if open_ and dispute_service.can_write(user, dispute) else None,
+            resolve_form=DisputeResolveForm() if open_ and role_of(user) == Role.CHANNEL else None,
+            **kwargs,
+        )
+
+
+class _DisputeActionView(RoleRequiredMixin, View):
+    def dispute(self, request, pk):
+        return get_object_or_404(Dispute.objects.for_user(request.user).select_related("line"), pk=pk)
+
+
+class DisputeMessageView(_DisputeActionView):
+    allowed_roles = frozenset({Role.CHANNEL, Role.PARTNER_ADMIN})
+
+    def post(self, request, pk):
+        dispute = self.dispute(request, pk)
+        form = DisputeMessageForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write a message."))
+        else:
+            try:
+                dispute_service.dispute_post(dispute=dispute, user=request.user, body=form.cleaned_data["body"])
+                messages.success(request, _("Message sent."))
+            except ValidationError as error:
+                _errors_to_messages(request, error)
+        return redirect("commissions:dispute-detail", pk=dispute.pk)
+
+
+class DisputeResolveView(_DisputeActionView):
+    allowed_roles = CHANNEL_ONLY
+
+    def post(self, request, pk):
+        dispute = self.dispute(request, pk)
+        form = DisputeResolveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write the resolution the partner will read."))
+        else:
+            try:
+                dispute_service.dispute_resolve(
+                    dispute=dispute, user=request.user, resolution=form.cleaned_data["resolution"]
+                )
+                messages.success(request, _("Dispute resolved."))
+            except ValidationError as error:
+                _errors_to_messages(request, error)
+        return redirect("commissions:dispute-detail", pk=dispute.pk)
+
+
+# --- Estimator ------------------------------------------------------------------------------------
+
+
+class EstimatorView(RoleRequiredMixin, TemplateView):
+    """What a deal would pay under today's rules. A GET form: it reads only."""
+
+    allowed_roles = ALL_ROLES
+    template_name = "commissions/estimator.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        submitted = any(key in self.request.GET for key in ("amount", "product_line"))
+        initial = {}
+        if "account" in self.request.GET and not submitted:
+            initial["account"] = self.request.GET.get("account")
+        form = EstimateForm(self.request.GET if submitted else None, user=user, initial=initial)
+        result = None
+        if submitted and form.is_valid():
+            data = form.cleaned_data
+            result = estimate(
+                partner=data["the_partner"],
+                account=data["the_account"],
+                product_line=data["product_line"],
+                amount=data["amount"],
+            )
+        return super().get_context_data(form=form, result=result, **kwargs)
