@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jobs",
     "insights",
     "commissions",
+    "audit",
 ]
 
 MIDDLEWARE = [
