@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partners.views import PortalHomeView
+from users.views import InvitationAcceptView
 
 from . import views
 
@@ -12,12 +13,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("auth/", include("django.contrib.auth.urls")),
+    path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("ecosystem.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("portal/", PortalHomeView.as_view(), name="portal-home"),
+    path("portal/users/", include("users.urls")),
     path("audit/", include("audit.urls")),
     path("partners/", include("partners.urls")),
     path("accounts/", include("accounts.urls")),

@@ -1,8 +1,12 @@
 """Users: internal staff and partner staff, each with one role."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecosystem.roles import INTERNAL_ROLES, PARTNER_ROLES, Role
@@ -45,3 +49,58 @@ class User(AbstractUser):
     @property
     def is_partner_user(self) -> bool:
         return self.role in PARTNER_ROLES
+
+    @property
+    def status(self) -> str:
+        """``active``; ``invited`` (has never set a password); ``deactivated``."""
+        if self.is_active:
+            return UserStatus.ACTIVE
+        if not self.has_usable_password():
+            return UserStatus.INVITED
+        return UserStatus.DEACTIVATED
+
+    def get_status_display(self) -> str:
+        return UserStatus(self.status).label
+
+
+class UserStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INVITED = "invited", _("Invited")
+    DEACTIVATED = "deactivated", _("Deactivated")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(ScopedQuerySet):
+    partner_lookup = "user__partner"
+
+    def open(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A one-time link that lets an invited user set a password. Only the token's hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.user} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

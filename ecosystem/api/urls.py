@@ -11,6 +11,7 @@ from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
 from opportunities.api.views import OpportunityViewSet
 from partners.api.views import PartnerViewSet, RoadshowViewSet, SecondmentViewSet
+from users.api.views import UserViewSet
 
 from .auth import ObtainTokenView
 
@@ -24,6 +25,7 @@ router.register("assignment-proposals", AssignmentProposalViewSet)
 router.register("opportunities", OpportunityViewSet)
 router.register("jobs", JobViewSet)
 router.register("targets", TargetViewSet)
+router.register("users", UserViewSet)
 router.register("commission-programs", commissions.ProgramViewSet)
 router.register("commission-rules", commissions.RuleViewSet)
 router.register("settlements", commissions.SettlementRunViewSet)
