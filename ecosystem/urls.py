@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partners.views import PortalHomeView
+from users import auth_views as user_auth_views
 from users.views import InvitationAcceptView
 
 from . import views
@@ -12,6 +13,13 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # The password reset pages of django.contrib.auth.urls, with the audit trail added.
+    path("auth/password_reset/", user_auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "auth/reset/<uidb64>/<token>/",
+        user_auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,7 +13,7 @@ from opportunities.api.views import OpportunityViewSet
 from partners.api.views import PartnerViewSet, RoadshowViewSet, SecondmentViewSet
 from users.api.views import UserViewSet
 
-from .auth import ObtainTokenView
+from .auth import ObtainTokenView, RotateTokenView
 
 router = DefaultRouter()
 router.register("partners", PartnerViewSet)
@@ -36,6 +36,7 @@ router.register("commission-estimate", commissions.CommissionEstimateViewSet, ba
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/rotate/", RotateTokenView.as_view(), name="api-token-rotate"),
     path("coverage/", CoverageView.as_view(), name="coverage"),
     path("", include(router.urls)),
 ]

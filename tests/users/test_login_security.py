@@ -1,0 +1,180 @@
+"""Lockout after repeated failures (web and token), password reset by email, sessions that end, tokens."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from tests.conftest import PASSWORD
+from users import services
+from users.middleware import LOGIN_AT, SEEN_AT
+
+LOGIN = "/auth/login/"
+TOKEN = "/api/v1/auth/token/"
+ROTATE = "/api/v1/auth/token/rotate/"
+
+
+def fail_web(client, username, times):
+    return [client.post(LOGIN, {"username": username, "password": "wrong-password"}).status_code for _ in range(times)]
+
+
+def token_client():
+    return APIClient()
+
+
+@pytest.mark.django_db
+class TestLockout:
+    def test_settings(self):
+        assert settings.AXES_FAILURE_LIMIT == 5
+        assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+        assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+        assert settings.AUTHENTICATION_BACKENDS[0].startswith("axes.")
+
+    def test_web_login_locks_after_the_limit(self, client, rep_a, admin_a):
+        limit = settings.AXES_FAILURE_LIMIT
+        codes = fail_web(client, rep_a.username, limit)
+        assert codes[: limit - 1] == [200] * (limit - 1)
+        assert codes[-1] == 429
+        # Locked out: even the right password is refused, with the lockout page.
+        response = client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD})
+        assert response.status_code == 429
+        assert "registration/lockout.html" in [t.name for t in response.templates]
+        assert response["Retry-After"] == str(15 * 60)
+        assert "_auth_user_id" not in client.session
+        assert AuditEvent.objects.filter(kind="login.locked_out", actor=rep_a).exists()
+        # The lock is per username and address: another user from the same address still logs in.
+        other = client.post(LOGIN, {"username": "admin_a", "password": PASSWORD})
+        assert other.status_code in (200, 302)
+
+    def test_fewer_failures_then_success_resets(self, client, rep_a):
+        fail_web(client, rep_a.username, settings.AXES_FAILURE_LIMIT - 1)
+        assert client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}).status_code == 302
+        client.logout()
+        assert fail_web(client, rep_a.username, settings.AXES_FAILURE_LIMIT - 1)[-1] == 200
+
+    def test_token_endpoint_counts_failures_and_locks(self, rep_a):
+        api = token_client()
+        limit = settings.AXES_FAILURE_LIMIT
+        codes = [api.post(TOKEN, {"username": rep_a.username, "password": "nope"}).status_code for _ in range(limit)]
+        assert codes[: limit - 1] == [400] * (limit - 1)
+        assert codes[-1] == 429
+        response = api.post(TOKEN, {"username": rep_a.username, "password": PASSWORD})
+        assert response.status_code == 429
+        assert "token" not in response.json() and "detail" in response.json()
+        assert not Token.objects.filter(user=rep_a).exists()
+
+    def test_web_and_token_failures_add_up(self, client, rep_a):
+        fail_web(client, rep_a.username, settings.AXES_FAILURE_LIMIT - 1)
+        response = token_client().post(TOKEN, {"username": rep_a.username, "password": "nope"})
+        assert response.status_code == 429
+        assert client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.django_db
+class TestTokens:
+    def test_token_then_rotation(self, rep_a):
+        api = token_client()
+        response = api.post(TOKEN, {"username": rep_a.username, "password": PASSWORD})
+        assert response.status_code == 200
+        old = response.json()["token"]
+        api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+        assert api.get("/api/v1/accounts/").status_code == 200
+        response = api.post(ROTATE)
+        assert response.status_code == 200
+        new = response.json()["token"]
+        assert new != old
+        assert api.get("/api/v1/accounts/").status_code == 401
+        api.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+        assert api.get("/api/v1/accounts/").status_code == 200
+        assert AuditEvent.objects.filter(kind="token.rotated", actor=rep_a).exists()
+        assert AuditEvent.objects.filter(kind="login.succeeded", actor=rep_a, detail__path=TOKEN).exists()
+
+    def test_rotation_needs_credentials(self):
+        assert token_client().post(ROTATE).status_code == 401
+
+    def test_deactivated_users_token_is_refused(self, rep_a, admin_a):
+        key = Token.objects.create(user=rep_a).key
+        api = token_client()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert api.get("/api/v1/accounts/").status_code == 200
+        services.deactivate_user(actor=admin_a, user=rep_a)
+        assert api.get("/api/v1/accounts/").status_code == 401
+        assert not Token.objects.filter(user=rep_a).exists()
+        # And no new token either.
+        assert token_client().post(TOKEN, {"username": rep_a.username, "password": PASSWORD}).status_code == 400
+
+
+@pytest.mark.django_db
+class TestPasswordReset:
+    def test_reset_by_email(self, client, rep_a):
+        assert client.get("/auth/password_reset/").status_code == 200
+        response = client.post("/auth/password_reset/", {"email": rep_a.email})
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == [rep_a.email]
+        link = re.search(r"http://testserver(/auth/reset/[^\s]+/)", mail.outbox[0].body).group(1)
+        key = Token.objects.create(user=rep_a).key
+        response = client.get(link)
+        assert response.status_code == 302  # Django moves the token out of the URL
+        form_url = response.url
+        assert client.get(form_url).status_code == 200
+        new = "Brand-new-pass-2026"
+        response = client.post(form_url, {"new_password1": new, "new_password2": new})
+        assert response.status_code == 302
+        rep_a.refresh_from_db()
+        assert rep_a.check_password(new)
+        assert not Token.objects.filter(key=key).exists()
+        assert client.get("/auth/reset/done/").status_code == 200
+        # The link works once.
+        assert client.get(link, follow=True).context["validlink"] is False
+        assert AuditEvent.objects.filter(kind="password.reset_requested", actor=rep_a).exists()
+        assert AuditEvent.objects.filter(kind="password.reset", actor=rep_a).exists()
+
+    def test_unknown_address_says_the_same_and_sends_nothing(self, client, rep_a):
+        response = client.post("/auth/password_reset/", {"email": "nobody@nowhere.example"})
+        assert response.status_code == 302 and response.url == "/auth/password_reset/done/"
+        assert not mail.outbox
+        assert client.get(response.url).status_code == 200
+
+    def test_invited_user_gets_no_reset_email(self, client, api, admin_a):
+        api(admin_a).post("/api/v1/users/", {"email": "pending@alpha.example", "role": "partner_rep"})
+        mail.outbox.clear()
+        client.post("/auth/password_reset/", {"email": "pending@alpha.example"})
+        assert not mail.outbox
+
+
+@pytest.mark.django_db
+class TestSessions:
+    def test_settings(self):
+        assert settings.SESSION_COOKIE_AGE == 8 * 3600
+        assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+        assert 0 < settings.SESSION_IDLE_TIMEOUT <= settings.SESSION_COOKIE_AGE
+        assert "users.middleware.SessionTimeoutMiddleware" in settings.MIDDLEWARE
+
+    def _log_in(self, client, user):
+        assert client.post(LOGIN, {"username": user.username, "password": PASSWORD}).status_code == 302
+        assert client.get("/portal/").status_code == 200
+
+    def _age(self, client, key, seconds):
+        session = client.session
+        session[key] = session[key] - seconds
+        session.save()
+
+    def test_idle_session_ends(self, client, rep_a):
+        self._log_in(client, rep_a)
+        self._age(client, SEEN_AT, settings.SESSION_IDLE_TIMEOUT + 1)
+        response = client.get("/portal/")
+        assert response.status_code == 302 and response.url.startswith("/auth/login/")
+        assert "_auth_user_id" not in client.session
+        assert AuditEvent.objects.filter(kind="session.expired", actor=rep_a).exists()
+
+    def test_activity_keeps_it_alive_until_the_absolute_limit(self, client, rep_a):
+        self._log_in(client, rep_a)
+        self._age(client, SEEN_AT, settings.SESSION_IDLE_TIMEOUT - 120)
+        assert client.get("/portal/").status_code == 200
+        assert client.get("/portal/").status_code == 200
+        self._age(client, LOGIN_AT, settings.SESSION_COOKIE_AGE + 1)
+        assert client.get("/portal/").status_code == 302
