@@ -53,3 +53,71 @@ class Target(models.Model):
                     raise ValidationError({"deadline": _("The deadline must come after the baseline period.")})
             except ValueError:
                 pass
+
+
+class SnapshotStatus(models.TextChoices):
+    COMPUTING = "computing", _("Computing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class SnapshotRun(models.Model):
+    """One generation of the precomputed figures. Readers only read the generation the pointer names."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.COMPUTING
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    cell_count = models.PositiveIntegerField(default=0)
+    #: Coverage, commission cost and levers as computed in the same transaction.
+    extras = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Snapshot #{self.pk} ({self.status})"
+
+
+class SnapshotPointer(models.Model):
+    """A single row naming the current generation; flipped in the transaction that writes a new one."""
+
+    run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="snapshot_pointer_singleton", condition=Q(id=1))]
+
+    def __str__(self) -> str:
+        return f"Current snapshot: #{self.run_id}"
+
+
+class ShareCell(models.Model):
+    """Won amounts of one quarter × region × sector × product line × partner tier × select flag."""
+
+    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="cells", db_index=False)
+    quarter_start = models.DateField()
+    region = models.CharField(max_length=40)
+    sector = models.CharField(max_length=20)
+    product_line = models.CharField(max_length=20)
+    tier = models.CharField(max_length=20, blank=True)  # "" for direct business
+    is_select = models.BooleanField()
+    total = models.DecimalField(max_digits=16, decimal_places=2)
+    sourced = models.DecimalField(max_digits=16, decimal_places=2)
+    influenced = models.DecimalField(max_digits=16, decimal_places=2)
+    won_count = models.PositiveIntegerField()
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "quarter_start"], name="sharecell_run_quarter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_start} {self.region} {self.sector} {self.product_line} {self.tier or 'direct'}"

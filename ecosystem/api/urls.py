@@ -38,5 +38,6 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/rotate/", RotateTokenView.as_view(), name="api-token-rotate"),
     path("coverage/", CoverageView.as_view(), name="coverage"),
+    path("", include("insights.api.urls")),
     path("", include(router.urls)),
 ]

@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.expire_registrations",
         "schedule": crontab(hour=2, minute=15),
     },
+    "insights-snapshot-nightly": {
+        "task": "insights.snapshot_nightly",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 CACHES = {

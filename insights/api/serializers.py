@@ -14,3 +14,8 @@ class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
         fields = ["id", "name", "value", "baseline_period", "deadline", "region", "sector"]
+
+
+class BookingImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    good_rows_only = serializers.BooleanField(default=False)

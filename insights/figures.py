@@ -1,0 +1,123 @@
+"""The read side of the dashboards and the API: snapshot when there is one, live queries otherwise.
+
+Every answer says where its figures come from (``source``: ``snapshot`` or ``live``) and,
+for a snapshot, when it was computed.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from ecosystem.periods import Period, parse_period, quarter_of, quarters_between
+
+from . import projection, share, snapshots
+from .models import Target
+
+DEFAULT_QUARTERS = 8
+
+
+@dataclass
+class Query:
+    """Validated parameters of a dashboard or API request."""
+
+    first: Period
+    last: Period
+    group_by: str = "quarter"
+    filters: dict | None = None
+    live: bool = False
+
+    @property
+    def start(self) -> date:
+        return self.first.start
+
+    @property
+    def end(self) -> date:
+        return self.last.end
+
+
+def default_range(today: date, count: int = DEFAULT_QUARTERS) -> tuple[Period, Period]:
+    last = quarter_of(today)
+    first = last
+    for _ in range(count - 1):
+        first = first.previous()
+    return first, last
+
+
+def pick_source(live: bool = False):
+    """``(source, run)``: the current snapshot's cells, or the live tables (``run`` None)."""
+    run = None if live else snapshots.current_run()
+    if run is None:
+        return share.LIVE, None
+    return share.SnapshotSource(run.pk), run
+
+
+def source_info(run) -> dict:
+    if run is None:
+        return {"source": "live", "computed_at": None}
+    return {"source": "snapshot", "computed_at": run.computed_at.isoformat() if run.computed_at else None}
+
+
+def ecosystem_share(query: Query) -> dict:
+    source, run = pick_source(query.live)
+    if query.group_by == "quarter":
+        rows = share.quarterly_series(source, query.first, query.last, query.filters)
+        totals = share.make_row(
+            "total",
+            sum((r["total"] for r in rows), share.ZERO),
+            sum((r["sourced"] for r in rows), share.ZERO),
+            sum((r["influenced"] for r in rows), share.ZERO),
+            sum(r["won_count"] for r in rows),
+        )
+        result = {"rows": rows, "totals": totals}
+    else:
+        result = share.breakdown(source, query.start, query.end, query.group_by, query.filters)
+    return {**result, **source_info(run)}
+
+
+def target_progress(target: Target, today: date, live: bool = False) -> dict:
+    """The target's quarterly series from its baseline, the fitted trend to the deadline, the verdict."""
+    source, run = pick_source(live)
+    baseline = quarter_of(parse_period(target.baseline_period).start)
+    deadline_quarter = quarter_of(target.deadline)
+    latest = min(quarter_of(today), deadline_quarter)
+    filters = {"region": target.region, "sector": target.sector}
+    if latest < baseline:
+        observed_rows = []
+        horizon = [q.label for q in quarters_between(baseline, deadline_quarter)]
+    else:
+        observed_rows = share.quarterly_series(source, baseline, latest, filters)
+        horizon = (
+            [q.label for q in quarters_between(latest.next(), deadline_quarter)] if latest < deadline_quarter else []
+        )
+    observed = [(row["key"], row["share"], row["total"]) for row in observed_rows]
+    result = projection.project(observed, horizon, target.value)
+    return {
+        "target": {
+            "id": target.pk,
+            "name": target.name,
+            "value": str(target.value),
+            "baseline_period": target.baseline_period,
+            "deadline": target.deadline.isoformat(),
+            "region": target.region,
+            "sector": target.sector,
+        },
+        "series": [
+            {
+                "period": row["key"],
+                "total": str(row["total"]),
+                "sourced": str(row["sourced"]),
+                "influenced": str(row["influenced"]),
+                "share": None if row["share"] is None else str(row["share"]),
+            }
+            for row in observed_rows
+        ],
+        **result.as_dict(),
+        **source_info(run),
+    }
+
+
+def extras_or_live(name: str, live: bool, compute):
+    """Coverage, commission cost or levers: the snapshot's copy for the default view, else ``compute()``."""
+    run = None if live else snapshots.current_run()
+    if run is not None and name in (run.extras or {}):
+        return run.extras[name], source_info(run)
+    return compute(), source_info(None)
