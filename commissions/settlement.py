@@ -24,7 +24,7 @@ from ecosystem.bulk import copy_insert
 from ecosystem.periods import Period, parse_period
 from ecosystem.roles import Role, role_of
 from jobs.models import Job
-from jobs.services import job_create, job_fail, job_progress, job_succeed
+from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
 from . import calculation
 from .loading import load_deals, load_quotas, load_rules
@@ -74,8 +74,16 @@ def settlement_request(*, period: str, user) -> SettlementRun:
         run.save(update_fields=["status", "job", "run_by", "failure_reason"])
         from .tasks import settle_run
 
-        transaction.on_commit(lambda: settle_run.delay(run.pk))
+        send_after_commit(
+            settle_run, (run.pk,), job_id=job.pk, on_unreachable=lambda reason: _fail_queued(run.pk, reason)
+        )
     return run
+
+
+def _fail_queued(run_id: int, reason: str) -> None:
+    SettlementRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.FAILED, failure_reason=reason[:5000]
+    )
 
 
 def _is_stale(run: SettlementRun) -> bool:

@@ -5,13 +5,14 @@ idempotent and retried on failure; the chord's body commits the attempt.
 """
 
 from celery import chord, shared_task
+from django.conf import settings
 
 from . import settlement
 
 
 @shared_task(name="commissions.settle_run")
 def settle_run(run_id: int) -> dict:
-    plan = settlement.settlement_begin(run_id)
+    plan = settlement.settlement_begin(run_id, chunk_deals=settings.SETTLEMENT_CHUNK_DEALS)
     if plan is None:
         return {"run": run_id, "skipped": "another computation holds this run"}
     header = [

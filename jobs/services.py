@@ -4,6 +4,7 @@ State changes are single-row UPDATEs in autocommit, so progress is visible to th
 while the job runs, and a job killed halfway keeps the last state it wrote.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
@@ -12,14 +13,40 @@ from django.utils import timezone
 
 from .models import Job, JobState
 
+logger = logging.getLogger(__name__)
+#: A few quick retries when publishing, then the job is marked failed instead of hanging the request.
+BROKER_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0}
+
 
 def job_create(*, kind: str, user=None, params: dict | None = None, total: int = 0) -> Job:
     return Job.objects.create(kind=kind, created_by=user, params=params or {}, total=total)
 
 
+def send_after_commit(task, args: tuple, *, job_id: int | None, on_unreachable: Callable[[str], None] | None = None):
+    """Send ``task(*args)`` once the current transaction commits — never before, never if it rolls back.
+
+    If the broker cannot be reached, the job is marked failed with a message saying so (and
+    ``on_unreachable`` lets the caller mark its own rows), so nothing waits forever unseen; asking
+    again once the broker is back runs it.
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args, retry=True, retry_policy=BROKER_RETRY_POLICY)
+        except Exception as error:  # kombu OperationalError, redis ConnectionError…
+            reason = f"The job queue is unreachable ({type(error).__name__}: {error}). Try again once it is back."
+            logger.error("Could not enqueue %s%s: %s", task.name, args, error)
+            if job_id is not None:
+                job_fail(job_id, reason)
+            if on_unreachable is not None:
+                on_unreachable(reason)
+
+    transaction.on_commit(send)
+
+
 def job_enqueue(task, job: Job, *args) -> None:
     """Send ``task(job.pk, *args)`` to the workers once the current transaction commits."""
-    transaction.on_commit(lambda: task.delay(job.pk, *args))
+    send_after_commit(task, (job.pk, *args), job_id=job.pk)
 
 
 def job_start(job_id: int, total: int | None = None) -> None:

@@ -274,5 +274,7 @@ REGISTRATION_PROTECTION_DAYS = env.int("REGISTRATION_PROTECTION_DAYS", default=9
 REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=30)
 # A settlement run whose workers have not reported for this long may be taken over by a new attempt.
 SETTLEMENT_STALE_SECONDS = env.int("SETTLEMENT_STALE_SECONDS", default=15 * 60)
+#: Won deals per chunk of a settlement: chunks run in parallel on the workers.
+SETTLEMENT_CHUNK_DEALS = env.int("SETTLEMENT_CHUNK_DEALS", default=25_000)
 # Largest CSV file an import accepts.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
