@@ -267,14 +267,16 @@ class SettlementListView(ScopedListView):
         return super().get_queryset().select_related("job", "run_by", "approved_by")
 
     def get_context_data(self, **kwargs):
-        form = SettlementRunForm() if role_of(self.request.user) == Role.CHANNEL else None
+        form = SettlementRunForm()
         return super().get_context_data(run_form=form, **kwargs)
 
 
 class SettlementRunView(RoleRequiredMixin, View):
-    """Queue the computation of a period (from the list page's form) and follow its progress."""
+    """Queue the computation of a period (from the list page's form) and follow its progress.
 
-    allowed_roles = CHANNEL_ONLY
+    The channel team runs settlements; a manager may too, and then another manager approves."""
+
+    allowed_roles = INTERNAL_ROLES
 
     def post(self, request):
         form = SettlementRunForm(request.POST)
@@ -314,7 +316,7 @@ class SettlementDetailView(ScopedDetailView):
             and run.status == RunStatus.COMPUTED
             and run.run_by_id == user.pk,
             can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
-            can_rerun=role == Role.CHANNEL and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
+            can_rerun=role in INTERNAL_ROLES and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
             paid_form=MarkPaidForm(),
             **kwargs,
         )

@@ -156,7 +156,8 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
     filterset_class = SettlementRunFilterSet
     ordering_fields = ["period_start", "created_at"]
     read_roles = INTERNAL_ROLES
-    write_roles = CHANNEL_ONLY
+    # The channel team runs settlements; a manager may too, but then another manager approves (four eyes).
+    write_roles = INTERNAL_ROLES
     action_roles = {"approve": MANAGER_ONLY, "mark_paid": INTERNAL_ROLES}
 
     @extend_schema(request=SettlementRequestSerializer, responses={202: SettlementRunSerializer})

@@ -1,0 +1,41 @@
+"""Shared set-ups of the commission tests: runs computed and approved through the services."""
+
+from datetime import date
+from decimal import Decimal as D
+
+from commissions import settlement
+from commissions.models import PayoutLine, SettlementRun
+from ecosystem.periods import parse_period
+
+from ..factories import UserFactory
+
+Q3_DAY = date(2026, 7, 15)
+
+
+def run_for(period="2026-Q3", user=None) -> SettlementRun:
+    p = parse_period(period)
+    return SettlementRun.objects.create(period=p.label, period_start=p.start, period_end=p.end, run_by=user)
+
+
+def computed(period="2026-Q3", user=None) -> SettlementRun:
+    run = run_for(period, user)
+    settlement.settle_now(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def approved(period="2026-Q3", runner=None, approver=None) -> SettlementRun:
+    run = computed(period, runner)
+    approver = approver or UserFactory(role="manager")
+    settlement.settlement_approve(run=run, user=approver)
+    run.refresh_from_db()
+    return run
+
+
+def current_lines(run):
+    run.refresh_from_db()
+    return PayoutLine.objects.filter(run=run, attempt=run.committed_attempt)
+
+
+def money(value) -> D:
+    return D(str(value))
