@@ -221,9 +221,9 @@ def partners_of_region(start: date, end: date, region: str, filters: dict | None
             "partner_id": r["partner_id"],
             "partner": r["partner__name"],
             "tier": r["partner__tier"],
-            "sourced": r["sourced"] or ZERO,
-            "influenced": r["influenced"] or ZERO,
-            "partner_total": (r["sourced"] or ZERO) + (r["influenced"] or ZERO),
+            "sourced": money(r["sourced"]),
+            "influenced": money(r["influenced"]),
+            "partner_total": (money(r["sourced"])) + (money(r["influenced"])),
             "won_count": r["count"],
         }
         for r in rows
@@ -248,7 +248,7 @@ def accounts_of_partner(start: date, end: date, region: str, partner_id: int, fi
             "account": r["account__name"],
             "siren": r["account__siren"],
             "is_select": r["account__is_select"],
-            "amount": r["amount"] or ZERO,
+            "amount": money(r["amount"]),
             "won_count": r["count"],
         }
         for r in rows
@@ -400,9 +400,9 @@ def roadshow_effect(start: date | None = None, end: date | None = None) -> list[
             "roadshow": r["roadshow__title"],
             "city": r["roadshow__city"],
             "date": r["roadshow__date"],
-            "pipeline": r["pipeline"] or ZERO,
+            "pipeline": money(r["pipeline"]),
             "pipeline_count": r["pipeline_count"],
-            "won": r["won"] or ZERO,
+            "won": money(r["won"]),
             "won_count": r["won_count"],
         }
         for r in rows
