@@ -62,9 +62,13 @@ class Estimate:
         return self.payout + self.other_deals_effect
 
 
+def today() -> date:
+    return timezone.localdate()
+
+
 def estimate(*, partner, account, product_line: str, amount: Decimal, day: date | None = None) -> Estimate:
     """The payout lines ``partner`` would get for a deal of ``amount`` on ``account`` closing ``day``."""
-    day = day or timezone.localdate()
+    day = day or today()
     period = quarter_of(day)
     deal = calculation.Deal(
         id=HYPOTHETICAL_ID,
