@@ -1,36 +1,121 @@
-"""Deal-registration conflicts (SPEC §3): who else holds this account or this deal."""
+"""Deal-registration conflicts (SPEC §3): who else holds this account or this deal.
+
+A registration conflicts when **another partner** holds
+
+- an *open* registration on the same account and product line: pending, or approved and
+  still protected (``protected_until`` today or later), on a deal that is not closed —
+  a won or lost deal, a rejected or expired registration protects nobody any more; or
+- the account's open primary assignment.
+
+Conflicts are flagged for the channel team (``has_conflict``) and shown to it side by
+side; the partners involved never learn of each other.
+"""
+
+from collections import defaultdict
+from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Assignment, AssignmentRole
 
-from .models import Opportunity, RegistrationStatus
+from .models import OPEN_STAGES, Opportunity, RegistrationStatus
 
 
-def conflicting_registrations(opportunity: Opportunity):
-    """Other partners' open (pending or approved) registrations on the same account and product line."""
-    return (
-        Opportunity.objects.filter(
-            account_id=opportunity.account_id,
-            product_line=opportunity.product_line,
-            registration_status__in=[RegistrationStatus.PENDING, RegistrationStatus.APPROVED],
-            partner__isnull=False,
+def open_registration_q(today: date) -> Q:
+    """Registrations that still hold their account and product line for their partner."""
+    return Q(stage__in=OPEN_STAGES, partner__isnull=False) & (
+        Q(registration_status=RegistrationStatus.PENDING)
+        | (
+            Q(registration_status=RegistrationStatus.APPROVED)
+            & (Q(protected_until__isnull=True) | Q(protected_until__gte=today))
         )
-        .exclude(Q(partner_id=opportunity.partner_id) | Q(pk=opportunity.pk))
-        .select_related("partner")
     )
+
+
+def conflicting_registrations(opportunity: Opportunity, today: date | None = None):
+    """Other partners' open registrations on the same account and product line."""
+    today = today or timezone.localdate()
+    queryset = Opportunity.objects.filter(
+        open_registration_q(today), account_id=opportunity.account_id, product_line=opportunity.product_line
+    )
+    if opportunity.partner_id is not None:
+        queryset = queryset.exclude(partner_id=opportunity.partner_id)
+    if opportunity.pk is not None:
+        queryset = queryset.exclude(pk=opportunity.pk)
+    return queryset.select_related("partner").order_by("created_at", "id")
 
 
 def conflicting_assignment(opportunity: Opportunity) -> Assignment | None:
     """Another partner's open primary assignment on the account, if any."""
-    return (
-        Assignment.objects.open()
-        .filter(account_id=opportunity.account_id, role=AssignmentRole.PRIMARY)
-        .exclude(partner_id=opportunity.partner_id)
+    queryset = Assignment.objects.open().filter(account_id=opportunity.account_id, role=AssignmentRole.PRIMARY)
+    if opportunity.partner_id is not None:
+        queryset = queryset.exclude(partner_id=opportunity.partner_id)
+    return queryset.select_related("partner").first()
+
+
+def has_conflict(opportunity: Opportunity, today: date | None = None) -> bool:
+    return conflicting_registrations(opportunity, today).exists() or conflicting_assignment(opportunity) is not None
+
+
+def conflicts_for(opportunities, today: date | None = None) -> dict[int, dict]:
+    """The conflicting records of many registrations at once (two queries), keyed by opportunity id.
+
+    Each value is ``{"registrations": [...], "assignment": Assignment | None}``.
+    """
+    opportunities = list(opportunities)
+    today = today or timezone.localdate()
+    if not opportunities:
+        return {}
+    account_ids = {o.account_id for o in opportunities}
+    lines = {o.product_line for o in opportunities}
+    by_pair = defaultdict(list)
+    others = (
+        Opportunity.objects.filter(open_registration_q(today), account_id__in=account_ids, product_line__in=lines)
         .select_related("partner")
-        .first()
+        .order_by("created_at", "id")
     )
+    for other in others:
+        by_pair[(other.account_id, other.product_line)].append(other)
+    primaries = {
+        a.account_id: a
+        for a in Assignment.objects.open()
+        .filter(account_id__in=account_ids, role=AssignmentRole.PRIMARY)
+        .select_related("partner")
+    }
+    result = {}
+    for o in opportunities:
+        registrations = [
+            other
+            for other in by_pair[(o.account_id, o.product_line)]
+            if other.pk != o.pk and other.partner_id != o.partner_id
+        ]
+        assignment = primaries.get(o.account_id)
+        if assignment is not None and assignment.partner_id == o.partner_id:
+            assignment = None
+        result[o.pk] = {"registrations": registrations, "assignment": assignment}
+    return result
 
 
-def has_conflict(opportunity: Opportunity) -> bool:
-    return conflicting_registrations(opportunity).exists() or conflicting_assignment(opportunity) is not None
+def refresh_conflict_flags(pairs, today: date | None = None) -> None:
+    """Recompute ``has_conflict`` of the pending registrations on these (account, product line) pairs.
+
+    The flag is the channel team's triage marker, not a business change: it is written
+    without a history row and without touching ``updated_at``, so the partners involved
+    see nothing move on their side when another partner's registration comes or goes.
+    """
+    today = today or timezone.localdate()
+    pairs = set(pairs)
+    if not pairs:
+        return
+    condition = Q()
+    for account_id, line in pairs:
+        condition |= Q(account_id=account_id, product_line=line)
+    pending = list(Opportunity.objects.filter(condition, registration_status=RegistrationStatus.PENDING))
+    found = conflicts_for(pending, today)
+    flagged = {o.pk for o in pending if found[o.pk]["registrations"] or found[o.pk]["assignment"]}
+    clear = [o.pk for o in pending if o.pk not in flagged]
+    if flagged:
+        Opportunity.objects.filter(pk__in=flagged, has_conflict=False).update(has_conflict=True)
+    if clear:
+        Opportunity.objects.filter(pk__in=clear, has_conflict=True).update(has_conflict=False)

@@ -1,34 +1,81 @@
-"""Expiry of deal registrations whose time is up (SPEC §3)."""
+"""Expiry of deal registrations whose time is up (SPEC §3).
 
-from datetime import date, timedelta
+- a **pending** registration the channel team has not decided within
+  ``REGISTRATION_REVIEW_DAYS`` of its registration;
+- an **approved** registration past ``protected_until`` whose deal is not won — unless
+  the partner's extension request is still waiting for the channel team (for at most
+  the review window, so an undecided request cannot hold a registration forever).
+
+Set-based and chunked: each chunk is locked, updated in one statement and given its
+history rows (who: nobody, the system; why: the rule) in one INSERT … SELECT, then the
+partners are e-mailed once the chunk commits. Running it twice expires nothing more.
+"""
+
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Opportunity, RegistrationStatus, Stage
+from ecosystem.bulk import insert_history
+
+from .models import ExtensionStatus, Opportunity, RegistrationStatus, Stage
+from .notifications import notify_partners
+
+CHUNK = 500
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def expirable_pending(today: date):
+    """Pending registrations made before the review window that opened ``REGISTRATION_REVIEW_DAYS`` ago."""
+    cutoff = _start_of(today - timedelta(days=settings.REGISTRATION_REVIEW_DAYS))
+    return Opportunity.objects.filter(registration_status=RegistrationStatus.PENDING, created_at__lt=cutoff)
+
+
+def expirable_approved(today: date):
+    """Approved registrations past their protection, not won, with no extension request still waiting."""
+    request_cutoff = _start_of(today - timedelta(days=settings.REGISTRATION_REVIEW_DAYS))
+    waiting = Q(extension_status=ExtensionStatus.REQUESTED, extension_requested_at__gte=request_cutoff)
+    return (
+        Opportunity.objects.filter(registration_status=RegistrationStatus.APPROVED, protected_until__lt=today)
+        .exclude(stage=Stage.WON)
+        .exclude(waiting)
+    )
 
 
 def expirable_registrations(today: date):
-    """Pending registrations older than the review window; approved ones past protection without a win."""
-    review_cutoff = today - timedelta(days=settings.REGISTRATION_REVIEW_DAYS)
-    pending = Opportunity.objects.filter(
-        registration_status=RegistrationStatus.PENDING, created_at__date__lt=review_cutoff
-    )
-    approved = Opportunity.objects.filter(
-        registration_status=RegistrationStatus.APPROVED, protected_until__lt=today
-    ).exclude(stage=Stage.WON)
-    return pending | approved
+    return expirable_pending(today) | expirable_approved(today)
+
+
+def _expire(queryset, *, reason: str, done: int, report) -> int:
+    while True:
+        with transaction.atomic():
+            ids = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                return done
+            now = timezone.now()
+            Opportunity.objects.filter(pk__in=ids).update(
+                registration_status=RegistrationStatus.EXPIRED, updated_at=now
+            )
+            insert_history(Opportunity, key_field="id", keys=ids, history_type="~", user=None, reason=reason)
+            notify_partners("expired", ids)
+        done += len(ids)
+        if report:
+            report(done)
 
 
 def registrations_expire(*, today: date | None = None, report=None) -> dict:
-    """Expire in one statement; running it twice expires nothing more (idempotent)."""
+    """Expire every registration whose time is up as of ``today``; idempotent."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        ids = list(expirable_registrations(today).values_list("pk", flat=True))
-        expired = Opportunity.objects.filter(pk__in=ids).update(
-            registration_status=RegistrationStatus.EXPIRED, updated_at=timezone.now()
-        )
+    pending = _expire(expirable_pending(today), reason="expired: not reviewed in time", done=0, report=report)
+    approved = _expire(
+        expirable_approved(today), reason="expired: protection ended without a win", done=pending, report=report
+    )
+    expired = approved
     if report:
         report(expired, expired)
-    return {"expired": expired, "as_of": today.isoformat()}
+    return {"expired": expired, "pending": pending, "approved": approved - pending, "as_of": today.isoformat()}

@@ -35,6 +35,12 @@ class RegistrationStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Extension requested")
+    GRANTED = "granted", _("Extension granted")
+    REFUSED = "refused", _("Extension refused")
+
+
 class OpportunityQuerySet(ScopedQuerySet):
     # Direct business (partner empty) never matches a partner id: partners never see it.
     partner_lookup = "partner"
@@ -79,6 +85,26 @@ class Opportunity(models.Model):
     decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
     protected_until = models.DateField(_("protected until"), null=True, blank=True)
     has_conflict = models.BooleanField(_("conflict"), default=False)
+    # A client's key for one registration (web form token or the API's Idempotency-Key):
+    # the same key from the same user never creates a second registration.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True)
+
+    # One extension of the protection per registration, asked by the partner, decided by the channel team.
+    extension_status = models.CharField(
+        _("extension"), max_length=10, choices=ExtensionStatus.choices, null=True, blank=True
+    )
+    extension_reason = models.CharField(_("extension reason"), max_length=500, blank=True, default="", db_default="")
+    extension_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    extension_requested_at = models.DateTimeField(_("extension requested at"), null=True, blank=True)
+    extension_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    extension_decided_at = models.DateTimeField(_("extension decided at"), null=True, blank=True)
+    extension_decision_reason = models.CharField(
+        _("extension decision reason"), max_length=500, blank=True, default="", db_default=""
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,6 +134,31 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 name="opportunity_product_line_valid", condition=Q(product_line__in=ProductLine.values)
             ),
+            models.CheckConstraint(
+                name="opportunity_registration_status_valid",
+                condition=Q(registration_status__isnull=True) | Q(registration_status__in=RegistrationStatus.values),
+            ),
+            models.CheckConstraint(
+                name="opportunity_extension_status_valid",
+                condition=Q(extension_status__isnull=True) | Q(extension_status__in=ExtensionStatus.values),
+            ),
+            models.CheckConstraint(
+                name="opportunity_extension_request_complete",
+                condition=Q(extension_status__isnull=True)
+                | (
+                    Q(extension_requested_at__isnull=False, registration_status__isnull=False) & ~Q(extension_reason="")
+                ),
+            ),
+            models.CheckConstraint(
+                name="opportunity_extension_decision_complete",
+                condition=~Q(extension_status__in=[ExtensionStatus.GRANTED, ExtensionStatus.REFUSED])
+                | Q(extension_decided_at__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["registered_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="opportunity_idempotency_key_unique_per_user",
+            ),
             models.UniqueConstraint(
                 fields=["external_id"],
                 condition=Q(external_id__isnull=False),
@@ -119,6 +170,11 @@ class Opportunity(models.Model):
             models.Index(fields=["partner", "stage", "closed_on"], name="opportunity_partner_stage_idx"),
             models.Index(fields=["account", "product_line"], name="opportunity_account_line_idx"),
             models.Index(fields=["registration_status", "created_at"], name="opportunity_registration_idx"),
+            models.Index(
+                fields=["extension_requested_at"],
+                condition=Q(extension_status="requested"),
+                name="opportunity_extension_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
