@@ -1,21 +1,34 @@
 import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.roles import is_internal
 
-from .models import Opportunity, RegistrationStatus, Route, Stage
+from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Stage
+
+# Filters that speak about other partners or the channel team's triage: internal users only.
+INTERNAL_ONLY = ("partner", "has_conflict")
 
 
 class OpportunityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Account name or SIREN"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     route = django_filters.MultipleChoiceFilter(choices=Route.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)
     registration_status = django_filters.MultipleChoiceFilter(choices=RegistrationStatus.choices)
+    extension_status = django_filters.MultipleChoiceFilter(choices=ExtensionStatus.choices)
     region = django_filters.MultipleChoiceFilter(field_name="account__region", choices=Region.choices)
     sector = django_filters.MultipleChoiceFilter(field_name="account__sector", choices=Sector.choices)
     closed_from = django_filters.DateFilter(field_name="closed_on", lookup_expr="gte")
     closed_to = django_filters.DateFilter(field_name="closed_on", lookup_expr="lte")
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    # Plain ids, not choice lists: a choice list would render (and confirm) every account and
+    # partner to whoever opens the filter form. They only ever narrow the caller's scoped rows.
+    account = django_filters.NumberFilter(field_name="account_id")
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    has_conflict = django_filters.BooleanFilter()
 
     class Meta:
         model = Opportunity
@@ -29,3 +42,16 @@ class OpportunityFilterSet(django_filters.FilterSet):
             "has_conflict",
             "external_id",
         ]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if not is_internal(user):
+            for name in INTERNAL_ONLY:
+                self.filters.pop(name, None)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(account__name__icontains=value) | Q(account__siren__startswith=value))
