@@ -8,6 +8,7 @@ so the pages and the API refuse exactly the same things.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account
@@ -48,6 +49,9 @@ class MoneyField(serializers.DecimalField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}
+)
 class BandsField(serializers.Field):
     """``[["0", "0.05"], ["100000", "0.08"]]``: from amount and rate, in increasing order."""
 
@@ -167,19 +171,19 @@ class RuleReviseSerializer(RuleSerializer):
         return attrs
 
 
-class HistoryChangeSerializer(serializers.Serializer):
+class ChangedFieldSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField()
     new = serializers.JSONField()
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class RecordedChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateTimeField()
     type = serializers.CharField()
     user = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
-    changes = HistoryChangeSerializer(many=True)
+    changes = ChangedFieldSerializer(many=True)
 
 
 # --- Settlements ----------------------------------------------------------------------------------

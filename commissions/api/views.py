@@ -48,9 +48,9 @@ from .serializers import (
     DisputeSerializer,
     EstimateQuerySerializer,
     EstimateSerializer,
-    HistoryEntrySerializer,
     MarkPaidSerializer,
     ProgramSerializer,
+    RecordedChangeSerializer,
     RuleReviseSerializer,
     RuleSerializer,
     SettlementExceptionSerializer,
@@ -87,12 +87,12 @@ class ProgramViewSet(ScopedModelViewSet):
     read_roles = INTERNAL_ROLES
     write_roles = CHANNEL_ONLY
 
-    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @extend_schema(responses=RecordedChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         """Every change of the program: when, who, which fields."""
         entries = rule_service.history_of(self.get_object(), rule_service.PROGRAM_FIELDS)
-        return Response(HistoryEntrySerializer(entries, many=True).data)
+        return Response(RecordedChangeSerializer(entries, many=True).data)
 
 
 class RuleViewSet(ScopedModelViewSet):
@@ -137,12 +137,12 @@ class RuleViewSet(ScopedModelViewSet):
         new = self.get_queryset().get(pk=new.pk)
         return Response(RuleSerializer(new, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @extend_schema(responses=RecordedChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         """Every change of the rule: when, who, which fields (its revisions are new rules: see ``replaced_by``)."""
         entries = rule_service.history_of(self.get_object(), rule_service.RULE_FIELDS)
-        return Response(HistoryEntrySerializer(entries, many=True).data)
+        return Response(RecordedChangeSerializer(entries, many=True).data)
 
 
 # --- Settlements ----------------------------------------------------------------------------------
