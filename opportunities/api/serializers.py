@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Account
@@ -128,6 +129,17 @@ class OpportunitySerializer(serializers.ModelSerializer):
             for name in HIDDEN_FROM_PARTNERS:
                 data.pop(name, None)
         return data
+
+    def validate_expected_close(self, value):
+        today = timezone.localdate()
+        if message := validation.expected_close_error(value, today, registering=self.instance is None):
+            raise serializers.ValidationError(message)
+        return value
+
+    def validate_closed_on(self, value):
+        if message := validation.closed_on_error(value, timezone.localdate()):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate(self, attrs):
         if self.instance is None:

@@ -53,10 +53,8 @@ def test_api_refuses_bad_input_naming_the_field_and_writes_nothing(api, rep_a, p
 @pytest.mark.django_db
 def test_api_refuses_a_json_number_too_large_for_a_float(api, rep_a, payload):
     """``1e309`` as a JSON number parses to infinity: refused, not stored."""
-    body = '{"account": %d, "product_line": "ai", "amount": 1e309, "expected_close": "%s"}' % (
-        payload()["account"],
-        payload()["expected_close"],
-    )
+    account, expected_close = payload()["account"], payload()["expected_close"]
+    body = f'{{"account": {account}, "product_line": "ai", "amount": 1e309, "expected_close": "{expected_close}"}}'
     response = api(rep_a).post("/api/v1/opportunities/", body, content_type="application/json")
     assert response.status_code == 400
     assert "amount" in response.json()
