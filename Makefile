@@ -54,11 +54,17 @@ serve: install
 worker: install
 	$(VENV)/bin/celery -A ecosystem worker --loglevel=info
 
-## make test: install what tests need and run the whole suite (exit 5, "no tests", fails too)
+## make test: install what tests need and run the whole suite (exit 5, "no tests", fails too).
+## Two passes: everything but the real-worker tests on both cores, then the real-worker tests alone
+## (they share one Redis queue, so they must not run side by side).
+PYTEST_WORKERS ?= auto
 test: install-dev
 	@mkdir -p var test-artifacts
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not worker" $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
+	  if [ $$rc -ne 0 ]; then exit $$rc; fi
+	@$(PY) -m pytest -m worker $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no real-worker tests: failing"; exit 1; fi; exit $$rc
 
 ## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL), each beside its raw-SQL floor
 bench: install-dev

@@ -23,6 +23,21 @@ def _fast_and_quiet(settings, tmp_path):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000/min"}}
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_worker_test(request):
+    """Tasks run in-process (eagerly) in every test, even when CI sets CELERY_BROKER_URL; the tests
+    marked ``worker`` are the ones that send them through Redis to a real worker."""
+    from ecosystem.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def partner_a(db):
     return PartnerFactory(name="Alpha Intégration")

@@ -189,7 +189,7 @@ def rules_strategy(draw):
 quotas_strategy = st.dictionaries(st.integers(1, 3), st.decimals(D("1000"), D("5000000"), places=0))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(deals_strategy(), rules_strategy(), quotas_strategy)
 def test_total_is_the_sum_of_lines_and_every_line_is_in_cents(deals, rules, quotas):
     result = calculate(deals, rules, quotas)
@@ -198,7 +198,7 @@ def test_total_is_the_sum_of_lines_and_every_line_is_in_cents(deals, rules, quot
     assert sum(result.totals_by_partner().values(), D(0)) == result.total
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(deals_strategy(), rules_strategy(), quotas_strategy, st.randoms())
 def test_reordering_the_input_changes_nothing(deals, rules, quotas, rnd):
     first = calculate(deals, rules, quotas)
@@ -214,7 +214,7 @@ def test_reordering_the_input_changes_nothing(deals, rules, quotas, rnd):
     assert first.exceptions == second.exceptions
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(deals_strategy(), rules_strategy(), quotas_strategy)
 def test_caps_are_never_exceeded(deals, rules, quotas):
     result = calculate(deals, rules, quotas)
@@ -231,7 +231,7 @@ def test_caps_are_never_exceeded(deals, rules, quotas):
             assert total <= to_cent(by_id[rule_id].cap_per_period)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(deals_strategy(), bands_strategy())
 def test_marginal_tiers_never_pay_more_than_the_top_rate_on_the_whole_amount(deals, bands):
     rule = Rule(id=1, name="T", kind="tiered", bands=bands, tier_mode="marginal")
@@ -243,7 +243,7 @@ def test_marginal_tiers_never_pay_more_than_the_top_rate_on_the_whole_amount(dea
         assert total <= whole * top + D("0.005") * len([d for d in deals if d.partner_id == partner])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(deals_strategy(), rules_strategy())
 def test_every_deal_is_paid_or_an_exception_never_dropped(deals, rules):
     result = calculate(deals, rules)
