@@ -7,11 +7,6 @@ urlpatterns = [
     path("dashboard/", views.ManagerHomeView.as_view(), name="manager-home"),
     path("dashboard/share/", views.ShareDashboardView.as_view(), name="insights-share"),
     path("dashboard/share/<str:region>/", views.RegionDrillView.as_view(), name="insights-region"),
-    path(
-        "dashboard/share/<str:region>/<int:partner_id>/",
-        views.RegionDrillView.as_view(),
-        name="insights-region-partner",
-    ),
     path("dashboard/coverage/", views.CoverageDashboardView.as_view(), name="insights-coverage"),
     path("dashboard/commission/", views.CommissionDashboardView.as_view(), name="insights-commission"),
     path("dashboard/levers/", views.LeversDashboardView.as_view(), name="insights-levers"),

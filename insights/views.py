@@ -237,17 +237,16 @@ class RegionDrillView(DashboardView):
         if region not in Region.values:
             raise Http404("Unknown region.")
         self.region_label = Region(region).label
-        partner_id = self.kwargs.get("partner_id")
-        if partner_id is None:
+        partner_id = self.request.GET.get("partner")
+        if not partner_id or not partner_id.isdigit():
             self.title = _("Partners of the region")
             rows = share.partners_of_region(self.query.start, self.query.end, region, self.query.filters)
-            suffix = ("?" + self.request.GET.urlencode()) if self.request.GET else ""
-            from django.urls import reverse
-
-            links = {
-                i: reverse("insights-region-partner", args=[region, r["partner_id"]]) + suffix
-                for i, r in enumerate(rows)
-            }
+            base = self.request.GET.copy()
+            base.pop("export", None)
+            links = {}
+            for index, row in enumerate(rows):
+                base["partner"] = str(row["partner_id"])
+                links[index] = "?" + base.urlencode()
             columns = [
                 Column("partner", _("Partner")),
                 Column("tier", _("Tier")),

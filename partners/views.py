@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from ecosystem.roles import INTERNAL_ROLES, PARTNER_ROLES
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from insights import selectors
+from insights.portal import partner_figures_by_quarter
 from opportunities.models import Opportunity
 
 from .filtersets import PartnerFilterSet
@@ -53,5 +54,6 @@ class PortalHomeView(RoleRequiredMixin, TemplateView):
             partner=self.request.user.partner,
             figures=selectors.partner_figures(partner_id, timezone.localdate()),
             recent=recent,
+            **partner_figures_by_quarter(partner_id, timezone.localdate()),
             **kwargs,
         )
