@@ -1,0 +1,77 @@
+"""The quarter end to end on a real Celery worker and Redis (CI): the page queues the settlement,
+the job API reports its progress to the page, the worker computes it; then approval, a dispute,
+and a late reversal clawed back next quarter."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from commissions.models import Dispute, LineKind, PayoutLine, RunStatus, SettlementRun, Statement
+from opportunities.models import Stage
+from tests.workers import celery_worker, needs_real_worker, purge_queue, wait_for
+
+from ..factories import RuleFactory, UserFactory, won
+
+
+def run_from_the_page(client, period: str, worker) -> SettlementRun:
+    response = client.post("/commissions/settlements/run/", {"period": period})
+    run = SettlementRun.objects.get(period=period)
+    assert response.status_code == 302 and response["Location"] == f"/commissions/settlements/{run.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-api="/api/v1/jobs/{run.job_id}/"' in page or run.job.state == "succeeded"
+
+    def finished():  # what static/js/job-progress.js polls
+        job = client.get(f"/api/v1/jobs/{run.job_id}/").json()
+        return job if job["state"] in ("succeeded", "failed") else None
+
+    job = wait_for(finished, timeout=90, what=f"the {period} settlement job", worker=worker)
+    assert job["state"] == "succeeded" and job["progress"] == job["total"], job
+    run.refresh_from_db()
+    assert run.status == RunStatus.COMPUTED, run.failure_reason
+    return run
+
+
+@pytest.mark.worker
+@needs_real_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner_b):
+    channel, admin = users["channel"], users["partner_admin"]
+    RuleFactory(name="AI 10 %", rate=D("0.1"))
+    deal = won(partner_a, "1000.00", date(2026, 8, 3))
+    won(partner_a, "2000.00", date(2026, 9, 1))
+    won(partner_b, "4000.00", date(2026, 7, 20))
+    purge_queue()
+    with celery_worker("commissions-e2e") as worker:
+        client.force_login(channel)
+        q3 = run_from_the_page(client, "2026-Q3", worker)
+        assert q3.total == D("700.00") and q3.line_count == 3
+
+        client.force_login(users["manager"])
+        assert client.post(f"/commissions/settlements/{q3.pk}/approve/").status_code == 302
+
+        client.force_login(admin)
+        statement = Statement.objects.get(run=q3, partner=partner_a)
+        page = client.get(f"/commissions/statements/{statement.pk}/").content.decode()
+        assert "AI 10 %: 1 000.00 € × 10 % = 100.00 €" in page and "4 000.00" not in page
+        line = PayoutLine.objects.get(run=q3, opportunity=deal)
+        client.post(f"/commissions/lines/{line.pk}/dispute/", {"comment": "Cancelled by the customer."})
+        assert Dispute.objects.get().line == line
+
+        deal.stage = Stage.LOST
+        deal.save()
+        client.force_login(channel)
+        q4 = run_from_the_page(client, "2026-Q4", worker)
+    assert q4.total == D("-100.00")
+    client.force_login(UserFactory(role="manager"))
+    client.post(f"/commissions/settlements/{q4.pk}/approve/")
+    clawback = PayoutLine.objects.get(run=q4)
+    assert clawback.kind == LineKind.ADJUSTMENT and clawback.corrects == line and clawback.partner == partner_a
+    client.force_login(admin)
+    q4_statement = Statement.objects.get(run=q4, partner=partner_a)
+    assert (
+        f"corrects line {line.pk} of 2026-Q3"
+        in client.get(f"/commissions/statements/{q4_statement.pk}/").content.decode()
+    )
+    q3.refresh_from_db()
+    assert q3.total == D("700.00") and q3.status == RunStatus.APPROVED
