@@ -15,7 +15,16 @@ from partners.models import Roadshow
 
 from .models import Opportunity
 
-ALWAYS_HIDDEN = {"updated_at", "created_at", "idempotency_key", "id"}
+# Timestamps of decisions and requests are the entry's own date; they are not repeated as changes.
+ALWAYS_HIDDEN = {
+    "updated_at",
+    "created_at",
+    "idempotency_key",
+    "id",
+    "decided_at",
+    "extension_requested_at",
+    "extension_decided_at",
+}
 HIDDEN_FROM_PARTNERS = ALWAYS_HIDDEN | {"has_conflict", "external_id"}
 # Who decided or asked is told by the entry's author; the raw user ids are not repeated.
 USER_FIELDS = {"registered_by", "decided_by", "extension_requested_by", "extension_decided_by"}
@@ -52,6 +61,11 @@ def _display(field, value, roadshows: dict) -> str:
     return str(value)
 
 
+def _label(field) -> str:
+    name = str(field.verbose_name)
+    return name[:1].upper() + name[1:]
+
+
 def _who(record, viewer) -> str:
     user = record.history_user
     if user is None:
@@ -84,7 +98,7 @@ def history_entries(opportunity: Opportunity, viewer, limit: int = 200) -> list[
                 changes.append(
                     Change(
                         field=change.field,
-                        label=str(field.verbose_name).capitalize(),
+                        label=_label(field),
                         old=_display(field, change.old, roadshows),
                         new=_display(field, change.new, roadshows),
                     )
