@@ -200,3 +200,19 @@ class TestEstimatorPage:
         assert "AI 8 %" not in client.get("/commissions/estimate/", query).content.decode()
         page = client.get("/commissions/estimate/", {**query, "partner": partner_a.pk}).content.decode()
         assert "AI 8 %" in page
+
+
+@pytest.mark.django_db
+def test_the_registration_form_shows_the_estimate(client, rep_a):
+    """The registration page carries the estimate box; static/js/commission-estimate.js fills it from the API."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+    from django.urls import reverse
+
+    client.force_login(rep_a)
+    page = client.get(reverse("opportunity-register")).content.decode()
+    assert 'id="commission-estimate"' in page and 'data-estimate-api="/api/v1/commission-estimate/"' in page
+    assert "js/commission-estimate.js" in page and "/commissions/estimate/" in page
+    script = Path(finders.find("js/commission-estimate.js")).read_text(encoding="utf-8")
+    assert "innerHTML" not in script  # the answer is written as text only
