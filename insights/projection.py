@@ -122,7 +122,7 @@ def project(
     return Projection(
         labels=labels,
         actual=[share for _, share, _ in observed] + [None] * len(horizon),
-        trend=[_share(trend.at(i)) for i in range(len(labels))] if trend else [None] * len(labels),
+        trend=[_share(min(max(trend.at(i), 0.0), 1.0)) for i in range(len(labels))] if trend else [None] * len(labels),
         target=target.quantize(SHARE),
         latest_label=latest_label,
         latest_share=latest_share,
