@@ -409,7 +409,9 @@ def rule_revise(*, rule: Rule, starts_on: date, user, **changes) -> Rule:
 
 def history_of(obj, fields: list[str], limit: int = 100) -> list[dict]:
     """Each recorded change of ``obj``, newest first: when, who, what kind and which fields changed."""
-    records = list(obj.history.select_related("history_user").order_by("history_date", "history_id")[:limit])
+    # The newest ``limit`` records, plus the one before them to diff the oldest shown against.
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records.reverse()
     entries = []
     previous = None
     for record in records:
@@ -431,7 +433,7 @@ def history_of(obj, fields: list[str], limit: int = 100) -> list[dict]:
         )
         previous = record
     entries.reverse()
-    return entries
+    return entries[:limit]
 
 
 def _plain(value):

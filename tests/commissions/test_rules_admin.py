@@ -310,3 +310,18 @@ class TestRulePages:
         assert client.get(f"/commissions/programs/{program.pk}/").status_code == 200
         assert client.get(f"/commissions/programs/{program.pk}/edit/").status_code == 403
         assert client.get("/commissions/programs/new/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_history_shows_the_newest_changes_first_each_with_its_diff(channel_user, program):
+    from commissions import rules as rule_service
+
+    rule = RuleFactory(program=program, rate=D("0.01"))
+    for rate in ("0.02", "0.03", "0.04"):
+        rule = rule_service.rule_update(rule=rule, user=channel_user, rate=D(rate))
+    entries = rule_service.history_of(rule, rule_service.RULE_FIELDS, limit=2)
+    assert [[(c["old"], c["new"]) for c in e["changes"]] for e in entries] == [
+        [("0.03", "0.04")],
+        [("0.02", "0.03")],
+    ]
+    assert all(e["user"] == "channel" for e in entries)
