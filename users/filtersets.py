@@ -3,7 +3,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecosystem.roles import is_internal
+from ecosystem.roles import Role, is_internal
 from partners.models import Partner
 
 from .forms import PARTNER_ROLE_CHOICES
@@ -16,7 +16,7 @@ def _partners(request):
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=PARTNER_ROLE_CHOICES)
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=UserStatus.choices, method="filter_status")
     partner = django_filters.ModelChoiceFilter(label=_("Partner"), queryset=_partners)
 
@@ -29,6 +29,7 @@ class UserFilterSet(django_filters.FilterSet):
         if not is_internal(getattr(request, "user", None)):
             # A partner user sees its own partner's colleagues only: nothing to choose.
             self.filters.pop("partner")
+            self.filters["role"].extra["choices"] = PARTNER_ROLE_CHOICES
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

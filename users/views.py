@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,10 +17,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
 
 from audit.models import AuditEvent
 from ecosystem.roles import PARTNER_ROLES, Role
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
 from . import services
 from .filtersets import UserFilterSet
@@ -29,11 +30,6 @@ from .models import User
 
 READ_ROLES = frozenset({Role.CHANNEL, Role.MANAGER, Role.PARTNER_ADMIN})
 WRITE_ROLES = frozenset({Role.CHANNEL, Role.PARTNER_ADMIN})
-
-
-def partner_users(user):
-    """The partner users ``user`` may see: its own partner's for a partner user, all for internal roles."""
-    return User.objects.for_user(user).filter(role__in=sorted(PARTNER_ROLES)).select_related("partner")
 
 
 def base_url(request) -> str:
@@ -47,7 +43,7 @@ class UserListView(ScopedListView):
     template_name = "users/user_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().filter(role__in=sorted(PARTNER_ROLES)).select_related("partner")
+        return super().get_queryset().select_related("partner").order_by("partner__name", "username")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_manage=services.can_manage_users(self.request.user), **kwargs)
@@ -60,13 +56,14 @@ class UserDetailView(ScopedDetailView):
     context_object_name = "member"
 
     def get_queryset(self):
-        return super().get_queryset().filter(role__in=sorted(PARTNER_ROLES)).select_related("partner")
+        return super().get_queryset().select_related("partner")
 
     def get_context_data(self, **kwargs):
         member = self.object
         history = AuditEvent.objects.filter(target_type=User._meta.label_lower, target_id=str(member.pk))[:50]
         return super().get_context_data(
-            can_manage=services.can_manage_users(self.request.user),
+            # Internal users are read here, managed in the admin.
+            can_manage=services.can_manage_users(self.request.user) and member.role in PARTNER_ROLES,
             role_form=RoleForm(initial={"role": member.role}),
             history=history,
             invitation=member.invitations.order_by("-created_at").first(),
@@ -113,15 +110,16 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class UserActionView(RoleRequiredMixin, View):
+class UserActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
     """POST-only actions on one user: deactivate, reactivate, role, resend the invitation."""
 
+    model = User
     allowed_roles = WRITE_ROLES
     http_method_names = ["post"]
     action = ""
 
     def post(self, request, pk):
-        member = get_object_or_404(partner_users(request.user), pk=pk)
+        member = self.get_object()
         try:
             message = getattr(self, f"do_{self.action}")(request, member)
         except ValidationError as error:

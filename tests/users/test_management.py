@@ -105,16 +105,24 @@ class TestRoles:
         assert client.get(f"/portal/users/{rep_b.pk}/").status_code == 200
         assert client.get("/portal/users/invite/").status_code == 403
         assert client.post(f"/portal/users/{rep_a.pk}/deactivate/").status_code == 403
-        assert api(manager_user).get("/api/v1/users/").json()["count"] == 2
+        assert api(manager_user).get("/api/v1/users/?role=partner_rep").json()["count"] == 2
+        # Internal users are listed for internal roles, read-only here (managed in the admin).
+        assert api(manager_user).get(f"/api/v1/users/{manager_user.pk}/").status_code == 200
         assert api(manager_user).post(f"/api/v1/users/{rep_a.pk}/deactivate/").status_code == 403
 
     def test_anonymous(self, client, api, rep_a):
         assert client.get("/portal/users/").status_code == 302
         assert api(None).get("/api/v1/users/").status_code == 401
 
-    def test_channel_manages_every_partner(self, api, channel_user, rep_b):
+    def test_channel_manages_every_partner(self, api, client, channel_user, manager_user, rep_b):
         response = api(channel_user).post(f"/api/v1/users/{rep_b.pk}/role/", {"role": "partner_admin"})
         assert response.status_code == 200 and response.json()["role"] == "partner_admin"
+        # ... but not internal users: those are managed in the admin.
+        assert api(channel_user).post(f"/api/v1/users/{manager_user.pk}/deactivate/").status_code == 403
+        client.force_login(channel_user)
+        assert client.post(f"/portal/users/{manager_user.pk}/deactivate/").status_code == 403
+        manager_user.refresh_from_db()
+        assert manager_user.is_active
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedViewSetMixin
-from ecosystem.roles import PARTNER_ROLES
 
 from .. import services
 from ..filtersets import UserFilterSet
@@ -24,13 +23,16 @@ class UserViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List and read partner users; ``POST`` invites one; actions deactivate, reactivate, change the role.
+    """List and read users; ``POST`` invites a partner user; actions deactivate, reactivate, change the role.
+
+    A partner administrator sees its own partner's users; the internal roles see everyone,
+    and the actions apply to partner users only (internal users are managed in the admin).
 
     There is no ``PUT``/``PATCH``: a user's partner never changes, and every other change
     has its own action with its own rules.
     """
 
-    queryset = User.objects.filter(role__in=sorted(PARTNER_ROLES)).select_related("partner")
+    queryset = User.objects.select_related("partner")
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
     ordering_fields = ["username", "email", "last_login", "date_joined"]
