@@ -10,7 +10,7 @@ PORT   ?= 8000
 SCALE  ?= 1
 export DJANGO_SETTINGS_MODULE ?= ecosystem.settings.base
 
-.PHONY: demo test bench install install-dev serve worker seed lint check migrate clean browsers
+.PHONY: demo test bench load install install-dev serve worker seed lint check migrate clean browsers
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ test: install-dev
 ## make bench: the benchmarks on PostgreSQL (BENCH_DATABASE_URL), each beside its raw-SQL floor
 bench: install-dev
 	$(PY) bench/run.py $(BENCH)
+
+## make load: 200 partner reps against gunicorn on 127.0.0.1 (DATABASE_URL: a seeded PostgreSQL)
+load: install-dev
+	$(PIP) install --quiet -r requirements-load.txt
+	bench/load/run.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
