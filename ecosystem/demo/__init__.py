@@ -1,0 +1,1 @@
+"""Demo data for ``manage.py seed_demo``: generation (``generate``) apart from writing (``load``)."""

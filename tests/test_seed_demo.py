@@ -1,0 +1,188 @@
+"""``manage.py seed_demo``: proportional, valid, reproducible, all-or-nothing demo data."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
+
+from accounts.models import Account, Assignment
+from commissions.models import Program, Quota, Rule, RunStatus, SettlementRun
+from ecosystem.demo import generate, load
+from ecosystem.periods import quarter_of
+from ecosystem.validators import siren_error
+from insights.models import Target
+from insights.selectors import share_for
+from insights.snapshots import current_run
+from opportunities.models import Opportunity
+from partners.models import Partner, Roadshow, Secondment
+
+TODAY = date(2026, 11, 26)
+SCALE = 0.02
+
+pytestmark = pytest.mark.django_db
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(**options):
+    out = StringIO()
+    call_command("seed_demo", scale=SCALE, seed=1, today=TODAY, verbosity=1, stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """One seed shared by the read-only tests of a class, rolled back at its end."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
+class TestOneSeed:
+    """Read-only checks on one shared seed."""
+
+    def test_counts_are_proportional_to_the_scale(self, seeded):
+        output = seeded
+        assert Partner.objects.count() == 12
+        assert Account.objects.filter(is_select=True).count() == round(14_500 * SCALE)
+        assert Account.objects.filter(is_select=False).count() == round(20_000 * SCALE)
+        assert Opportunity.objects.count() == round(70_000 * SCALE)
+        assert Roadshow.objects.count() == 3 and Secondment.objects.count() == 2
+        assert set(Partner.objects.values_list("kind", flat=True)) == {
+            "integrator",
+            "reseller",
+            "distributor",
+            "isv",
+            "msp",
+        }
+        assert set(Partner.objects.values_list("tier", flat=True)) == {"silver", "gold", "platinum"}
+        # About 70 % of the select accounts have an open primary.
+        covered = Assignment.objects.open().filter(role="primary").count()
+        assert 0.55 * 290 <= covered <= 0.75 * 290
+        # Direct business and both partner routes; every stage; every registration status.
+        routes = set(Opportunity.objects.values_list("route", flat=True))
+        assert routes == {"direct", "partner_sourced", "partner_influenced"}
+        assert set(Opportunity.objects.values_list("stage", flat=True)) == {
+            "registered", "qualified", "proposal", "won", "lost"
+        }  # fmt: skip
+        assert {"approved", "pending", "rejected", "expired"} <= set(
+            Opportunity.objects.exclude(registration_status=None).values_list("registration_status", flat=True)
+        )
+        assert not Opportunity.objects.filter(partner=None).exclude(registration_status=None).exists()
+        assert not Opportunity.objects.filter(stage="won", closed_on=None).exists()
+        assert Opportunity.objects.filter(roadshow__isnull=False).exists()
+        program = Program.objects.get()
+        assert program.status == "active" and program.valid_from == date(2024, 10, 1)
+        assert set(Rule.objects.values_list("calculation", flat=True)) == {"percent", "flat", "tiered"}
+        assert Rule.objects.filter(select_only="yes", registration_required=True, stacking="base").exists()
+        assert Quota.objects.exists()
+        target = Target.objects.get(region="", sector="")
+        assert str(target.value) == "0.5000" and target.baseline_period == "2024-Q4"
+        # The managers' dashboards have a snapshot to read.
+        assert current_run() is not None and current_run().cell_count > 0
+        # History is written in bulk, one row per object.
+        assert Opportunity.history.count() == Opportunity.objects.count()
+        assert Account.history.count() == Account.objects.count()
+        assert "http://127.0.0.1:8000/" in output and "partner.rep" in output
+
+    def test_sirens_are_valid_and_unique(self, seeded):
+        sirens = list(Partner.objects.values_list("siren", flat=True)) + list(
+            Account.objects.values_list("siren", flat=True)
+        )
+        assert len(sirens) == len(set(sirens))
+        assert [s for s in sirens if siren_error(s)] == []
+
+    def test_each_select_account_has_at_most_one_open_primary_and_partners_work_their_accounts(self, seeded):
+        doubles = (
+            Assignment.objects.open().filter(role="primary").values("account").annotate(n=Count("id")).filter(n__gt=1)
+        )
+        assert not doubles.exists()
+        assert not Assignment.objects.filter(account__is_select=False).exists()
+        assert Assignment.objects.filter(valid_to__isnull=False).exists()  # some ended history
+        assert Assignment.objects.filter(role="secondary").exists()
+        # Only pending registrations carry the conflict flag, and a conflict is real.
+        flagged = Opportunity.objects.filter(has_conflict=True)
+        assert not flagged.exclude(registration_status="pending").exists()
+
+    def test_demo_users_have_their_roles_and_a_well_populated_partner(self, seeded):
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=load.DEMO_USERNAMES)}
+        assert {name: u.role for name, u in users.items()} == {
+            "channel": "channel", "manager": "manager", "partner.admin": "partner_admin",
+            "partner.rep": "partner_rep", "admin": "channel",
+        }  # fmt: skip
+        assert users["partner.admin"].partner_id == users["partner.rep"].partner_id is not None
+        assert users["channel"].partner_id is None and users["manager"].partner_id is None
+        assert users["admin"].is_staff and users["admin"].is_superuser
+        assert all(u.check_password(load.PASSWORD) for u in users.values())
+        partner = users["partner.rep"].partner
+        assert Account.objects.for_partner(partner.pk).filter(is_select=True).count() >= 5
+        assert Opportunity.objects.filter(partner=partner, stage="won").count() >= 5
+        assert Opportunity.objects.filter(partner=partner, registered_by=users["partner.rep"]).exists()
+
+    def test_the_ecosystem_share_climbs_from_the_first_quarter_to_the_last(self, seeded):
+        first, last = generate.Window.ending(TODAY).quarters[0], quarter_of(TODAY)
+        first_share = share_for(first.start, first.end)["share"]
+        last_share = share_for(last.start, last.end)["share"]
+        assert 0.27 <= first_share <= 0.33
+        assert 0.37 <= last_share <= 0.43
+        assert first_share < last_share
+
+    def test_refuses_to_run_over_existing_data_without_reset(self, seeded):
+        before = Opportunity.objects.count()
+        with pytest.raises(CommandError, match="--reset"):
+            seed()
+        assert Opportunity.objects.count() == before
+        assert Partner.objects.count() == 12
+
+
+def test_same_seed_same_data_and_reset_replaces_it():
+    seed()
+    first = (
+        list(Account.objects.order_by("id").values_list("siren", "name")),
+        list(Opportunity.objects.order_by("id").values_list("amount", "stage", "account__siren", "partner__siren")),
+    )
+    seed(reset=True)
+    again = (
+        list(Account.objects.order_by("id").values_list("siren", "name")),
+        list(Opportunity.objects.order_by("id").values_list("amount", "stage", "account__siren", "partner__siren")),
+    )
+    assert first == again
+    assert Account.objects.order_by("id").first().pk == 1  # ids start over after a reset
+    assert get_user_model().objects.filter(username="channel").count() == 1
+    other = StringIO()
+    call_command("seed_demo", scale=SCALE, seed=2, today=TODAY, reset=True, verbosity=0, stdout=other)
+    assert list(Account.objects.order_by("id").values_list("siren", "name")) != first[0]
+
+
+def test_a_failure_writes_nothing(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(generate, "make_quotas", broken)
+    with pytest.raises(CommandError, match="nothing was written"):
+        seed()
+    assert not Partner.objects.exists() and not Account.objects.exists() and not Opportunity.objects.exists()
+    assert not get_user_model().objects.filter(username__in=load.DEMO_USERNAMES).exists()
+
+
+def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
+    seed(settle=True)
+    runs = list(SettlementRun.objects.order_by("period_start"))
+    assert [r.period for r in runs] == [
+        "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"
+    ]  # fmt: skip
+    assert runs[-1].status == RunStatus.COMPUTED
+    assert all(r.status in (RunStatus.APPROVED, RunStatus.PAID) for r in runs[:-1])
+    assert runs[-2].status == RunStatus.APPROVED
+    channel, manager = (get_user_model().objects.get(username=name) for name in ("channel", "manager"))
+    assert all(r.run_by_id == channel.pk for r in runs)
+    assert all(r.approved_by_id == manager.pk for r in runs[:-1])
+    assert all(r.line_count > 0 and r.total > 0 for r in runs)
+    # The late changes to the approved 2026-Q2 show up as adjustments in 2026-Q3.
+    assert runs[-1].lines.filter(Q(kind="adjustment"), attempt=runs[-1].committed_attempt).exists()
