@@ -33,7 +33,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input
 
 seed: migrate
-	$(PY) manage.py seed_demo --scale $(SCALE) --settle
+	$(PY) manage.py seed_demo --if-empty --scale $(SCALE) --settle
 
 ## make demo: install, migrate, load the demo data, run the jobs, serve on http://127.0.0.1:8000
 demo: seed

@@ -186,3 +186,15 @@ def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
     assert all(r.line_count > 0 and r.total > 0 for r in runs)
     # The late changes to the approved 2026-Q2 show up as adjustments in 2026-Q3.
     assert runs[-1].lines.filter(Q(kind="adjustment"), attempt=runs[-1].committed_attempt).exists()
+
+
+@pytest.mark.django_db
+def test_if_empty_keeps_existing_data_and_says_so(capsys):
+    from tests.factories import PartnerFactory
+
+    PartnerFactory(name="Mine")
+    call_command("seed_demo", scale=0.02, seed=1, if_empty=True)
+    assert "already holds data" in capsys.readouterr().out
+    from partners.models import Partner
+
+    assert list(Partner.objects.values_list("name", flat=True)) == ["Mine"]

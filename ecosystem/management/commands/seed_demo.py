@@ -40,12 +40,23 @@ class Command(BaseCommand):
             help="Then settle every closed quarter (the channel user runs, the manager approves all but the latest).",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into an empty database; with data already there, say so and change nothing (make demo).",
+        )
+        parser.add_argument(
             "--today", type=date.fromisoformat, default=None, help="Pretend today is this date (YYYY-MM-DD)."
         )
 
     def handle(self, *args, reset: bool, scale: float, seed: int, settle: bool, today: date | None, **options):
         verbosity = options["verbosity"]
         found = existing_data()
+        if found and options.get("if_empty") and not reset:
+            self.stdout.write(
+                "The database already holds data: kept as it is (`manage.py seed_demo --reset` reloads the demo). "
+                f"Open {URL} and log in with the demo logins (password {PASSWORD})."
+            )
+            return
         if found and not reset:
             what = ", ".join(f"{count:,} {name}" for name, count in found.items())
             raise CommandError(
