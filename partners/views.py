@@ -23,6 +23,7 @@ class PartnerListView(ScopedListView):
             super()
             .get_queryset()
             .annotate(open_accounts=Count("assignments", filter=Q(assignments__valid_to__isnull=True), distinct=True))
+            .order_by("name", "id")
         )
 
 
