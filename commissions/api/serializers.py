@@ -374,10 +374,17 @@ class EstimateQuerySerializer(serializers.Serializer):
         queryset=Partner.objects.all(), required=False, help_text="Internal users: whose commission to estimate."
     )
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if getattr(self.context["request"].user, "partner_id", None):
+            # A partner estimates for itself: a partner id it sends is ignored, never looked up.
+            del fields["partner"]
+        return fields
+
     def validate(self, attrs):
         user = self.context["request"].user
         if getattr(user, "partner_id", None):
-            attrs["partner"] = user.partner  # a partner estimates for itself, whatever it sends
+            attrs["partner"] = user.partner
         elif "partner" not in attrs:
             raise serializers.ValidationError({"partner": ["Give the partner whose commission to estimate."]})
         return attrs
