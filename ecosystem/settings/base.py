@@ -200,6 +200,11 @@ SPECTACULAR_SETTINGS = {
         "RegionEnum": "ecosystem.choices.Region",
         "SectorEnum": "ecosystem.choices.Sector",
         "ProductLineEnum": "ecosystem.choices.ProductLine",
+        "PartnerTierEnum": "partners.models.PartnerTier",
+        "PartnerKindEnum": "partners.models.PartnerKind",
+        "UserRoleEnum": "ecosystem.roles.Role",
+        "PartnerUserRoleEnum": "users.forms.PARTNER_ROLE_CHOICES",
+        "AssignmentRoleEnum": "accounts.models.AssignmentRole",
     },
 }
 
