@@ -239,7 +239,8 @@ def test_every_source_string_has_a_french_translation(tmp_path, po_entries):
     """makemessages on a copy of the source tree: no msgid may be missing from the committed .po."""
     root = Path(settings.BASE_DIR)
     copy = tmp_path / "src"
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(*MAKEMESSAGES_IGNORES, "__pycache__", "*.pyc"))
+    skip = shutil.ignore_patterns(*MAKEMESSAGES_IGNORES, "__pycache__", "*.pyc", ".*cache", ".hypothesis", "*.sqlite3*")
+    shutil.copytree(root, copy, ignore=skip)
     ignores = [f"--ignore={name}" for name in MAKEMESSAGES_IGNORES]
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location", "--verbosity", "0", *ignores],
