@@ -8,7 +8,7 @@ from ..models import User, UserStatus
 
 
 class UserSerializer(serializers.ModelSerializer):
-    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=UserStatus.choices, read_only=True)
 
     class Meta:
