@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ecosystem.bulk import insert_history
 
+from .conflicts import refresh_conflict_flags
 from .models import ExtensionStatus, Opportunity, RegistrationStatus, Stage
 from .notifications import notify_partners
 
@@ -51,7 +52,7 @@ def expirable_registrations(today: date):
     return expirable_pending(today) | expirable_approved(today)
 
 
-def _expire(queryset, *, reason: str, done: int, report) -> int:
+def _expire(queryset, *, reason: str, today: date, done: int, report) -> int:
     while True:
         with transaction.atomic():
             ids = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True)[:CHUNK])
@@ -62,6 +63,8 @@ def _expire(queryset, *, reason: str, done: int, report) -> int:
                 registration_status=RegistrationStatus.EXPIRED, updated_at=now
             )
             insert_history(Opportunity, key_field="id", keys=ids, history_type="~", user=None, reason=reason)
+            pairs = set(Opportunity.objects.filter(pk__in=ids).values_list("account_id", "product_line"))
+            refresh_conflict_flags(pairs, today)
             notify_partners("expired", ids)
         done += len(ids)
         if report:
@@ -71,9 +74,15 @@ def _expire(queryset, *, reason: str, done: int, report) -> int:
 def registrations_expire(*, today: date | None = None, report=None) -> dict:
     """Expire every registration whose time is up as of ``today``; idempotent."""
     today = today or timezone.localdate()
-    pending = _expire(expirable_pending(today), reason="expired: not reviewed in time", done=0, report=report)
+    pending = _expire(
+        expirable_pending(today), reason="expired: not reviewed in time", today=today, done=0, report=report
+    )
     approved = _expire(
-        expirable_approved(today), reason="expired: protection ended without a win", done=pending, report=report
+        expirable_approved(today),
+        reason="expired: protection ended without a win",
+        today=today,
+        done=pending,
+        report=report,
     )
     expired = approved
     if report:

@@ -7,8 +7,9 @@ from ecosystem.roles import is_internal
 
 from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Stage
 
-# Filters that speak about other partners or the channel team's triage: internal users only.
-INTERNAL_ONLY = ("partner", "has_conflict")
+# The channel team's triage marker: a partner filtering its own rows on it would learn that another
+# partner holds the deal, so the filter does not exist for partner users (the parameter is ignored).
+INTERNAL_ONLY = ("has_conflict",)
 
 
 class OpportunityFilterSet(django_filters.FilterSet):

@@ -302,6 +302,10 @@ def opportunity_update(*, opportunity: Opportunity, user, today: date | None = N
         errors["roadshow"] = [_("Choose a roadshow your partner attended.")]
     if "route" in changes and (changes["route"] == Route.DIRECT) != (opportunity.partner_id is None):
         errors["route"] = [_("A partner opportunity is partner sourced or partner influenced; direct has no partner.")]
+    if changes.get("external_id") and (
+        Opportunity.objects.filter(external_id=changes["external_id"]).exclude(pk=opportunity.pk).exists()
+    ):
+        errors["external_id"] = [_("An opportunity with this external id exists already.")]
     resulting_stage = new_stage or opportunity.stage
     if new_stage:
         for name, messages in stage_change_errors(

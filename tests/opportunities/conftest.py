@@ -10,6 +10,12 @@ from ecosystem.roles import Role
 from ..factories import AccountFactory, AssignmentFactory, RoadshowFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English msgids: pages (no Accept-Language) and e-mails render in English here."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def account_a(partner_a):
     """An account assigned (primary) to partner A."""

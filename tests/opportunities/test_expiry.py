@@ -109,3 +109,15 @@ def test_the_celery_task_records_a_job(partner_a):
     assert result["expired"] == 1
     job = Job.objects.get(kind="expire_registrations")
     assert job.state == "succeeded" and job.result["expired"] == 1
+
+
+@pytest.mark.django_db
+def test_expiry_clears_the_conflict_it_ends(partner_a, partner_b, today):
+    from ..factories import AccountFactory
+
+    account = AccountFactory()
+    old = make(partner_a, status="pending", created_days_ago=400, account=account)
+    young = make(partner_b, status="pending", account=account, has_conflict=True)
+    registrations_expire(today=today)
+    assert Opportunity.objects.get(pk=old.pk).registration_status == "expired"
+    assert not Opportunity.objects.get(pk=young.pk).has_conflict

@@ -175,3 +175,11 @@ def test_partners_see_the_channel_team_not_its_members_in_history(client, rep_a,
     history = client.get(f"/opportunities/{opportunity.pk}/").context["history"]
     assert history[0].who == "Channel team"
     assert channel_user.username not in client.get(f"/opportunities/{opportunity.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_channel_cannot_give_an_external_id_twice(api, channel_user, partner_a):
+    OpportunityFactory(partner=partner_a, external_id="ORD-1")
+    other = OpportunityFactory(partner=partner_a)
+    response = api(channel_user).patch(f"/api/v1/opportunities/{other.pk}/", {"external_id": "ORD-1"}, format="json")
+    assert response.status_code == 400 and "external_id" in response.json()
