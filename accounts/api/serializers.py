@@ -28,7 +28,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
     account_name = serializers.CharField(source="account.name", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    assigned_by = serializers.CharField(source="assigned_by.username", read_only=True, default=None)
+    assigned_by = serializers.CharField(source="assigned_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Assignment

@@ -69,7 +69,7 @@ class BandsField(serializers.Field):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
-    rule_count = serializers.IntegerField(read_only=True, default=None)
+    rule_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Program
@@ -117,7 +117,7 @@ class RuleSerializer(serializers.ModelSerializer):
     accelerator_threshold = PlainDecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True)
     accelerator_multiplier = PlainDecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True)
     is_locked = serializers.SerializerMethodField(help_text="Paid an approved settlement: revise, do not edit.")
-    replaced_by = serializers.IntegerField(source="next_version", read_only=True, default=None)
+    replaced_by = serializers.IntegerField(source="next_version", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Rule
@@ -191,10 +191,10 @@ class RecordedChangeSerializer(serializers.Serializer):
 
 class SettlementRunSerializer(serializers.ModelSerializer):
     total = MoneyField(read_only=True)
-    job_state = serializers.CharField(source="job.state", read_only=True, default=None)
-    progress = serializers.IntegerField(source="job.percent", read_only=True, default=None)
-    run_by = serializers.CharField(source="run_by.username", read_only=True, default=None)
-    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
+    job_state = serializers.CharField(source="job.state", read_only=True, default=None, allow_null=True)
+    progress = serializers.IntegerField(source="job.percent", read_only=True, default=None, allow_null=True)
+    run_by = serializers.CharField(source="run_by.username", read_only=True, default=None, allow_null=True)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = SettlementRun

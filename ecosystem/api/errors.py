@@ -5,3 +5,18 @@ from rest_framework import serializers
 def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     """A service's ValidationError as the API's 400 ``{"field": ["message"]}``."""
     return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a query parameter the database cannot hold (an id beyond 64 bits, a NUL
+    character) answers 400 naming the problem, never 500."""
+    from django.db import DataError
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, OverflowError | DataError):
+        request = context.get("request")
+        names = ", ".join(sorted(request.query_params)) if request is not None else ""
+        exc = serializers.ValidationError(
+            {"detail": [f"A parameter is out of range or holds a character that is not allowed ({names})."]}
+        )
+    return drf_exception_handler(exc, context)

@@ -168,6 +168,7 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "ecosystem.api.errors.exception_handler",
     # Token first: an anonymous API call then answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -196,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Some read-only fields are left out for some roles (e.g. conflict flags for partner users).
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "ENUM_NAME_OVERRIDES": {
         "RegionEnum": "ecosystem.choices.Region",
         "SectorEnum": "ecosystem.choices.Sector",

@@ -43,7 +43,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
     )
     account_name = serializers.CharField(source="account.name", read_only=True)
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False, allow_null=True)
-    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None)
+    partner_name = serializers.CharField(source="partner.name", read_only=True, default=None, allow_null=True)
     product_line = serializers.ChoiceField(
         choices=ProductLine.choices, error_messages={"invalid_choice": '"{input}" is not a product line.'}
     )
