@@ -199,7 +199,7 @@ class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         accounts = filterset.qs if filterset.is_bound else self.get_queryset()
-        return csv_response(accounts_csv(accounts), "accounts")
+        return csv_response(accounts_csv(accounts), "accounts", request=request)
 
 
 class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
@@ -212,4 +212,4 @@ class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         assignments = filterset.qs if filterset.is_bound else self.get_queryset()
-        return csv_response(assignments_csv(assignments), "assignments")
+        return csv_response(assignments_csv(assignments), "assignments", request=request)

@@ -21,6 +21,9 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
+import audit
+from audit import kinds as audit_kinds
+
 from .models import (
     LOCKED_STATUSES,
     Calculation,
@@ -333,6 +336,7 @@ def rule_create(*, program: Program, user, **values) -> Rule:
     rule = Rule(program=program, **_normalise(base))
     rule._history_user = user
     rule.save()
+    _audit_rule(user, rule, "created")
     return rule
 
 
@@ -352,6 +356,7 @@ def rule_update(*, rule: Rule, user, program: Program | None = None, **changes) 
     rule.program = program
     rule._history_user = user
     rule.save()
+    _audit_rule(user, rule, "edited in place: " + ", ".join(sorted(changes)))
     return rule
 
 
@@ -401,7 +406,12 @@ def rule_revise(*, rule: Rule, starts_on: date, user, **changes) -> Rule:
     new._history_user = user
     new._change_reason = f"revision of rule {rule.pk}"
     new.save()
+    _audit_rule(user, new, f"revision of rule {rule.pk} from {starts_on.isoformat()}")
     return new
+
+
+def _audit_rule(user, rule: Rule, what: str) -> None:
+    audit.record(audit_kinds.RULE_CHANGED, actor=user, target=rule, detail={"rule": rule.pk, "change": what})
 
 
 # --- History ----------------------------------------------------------------------------------

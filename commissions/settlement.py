@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+import audit
+from audit import kinds as audit_kinds
 from ecosystem.bulk import copy_insert
 from ecosystem.periods import Period, parse_period
 from ecosystem.roles import Role, role_of
@@ -373,6 +375,10 @@ def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
         raise ValidationError({"approved_by": "Four eyes: you ran this settlement, someone else must approve it."})
     run.status, run.approved_by, run.approved_at = RunStatus.APPROVED, user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
+    audit.record(
+        audit_kinds.APPROVAL, actor=user, target=run,
+        detail={"what": "settlement", "period": run.period, "total": str(run.total), "run_by": run.run_by_id},
+    )  # fmt: skip
     return run
 
 
@@ -387,4 +393,8 @@ def settlement_mark_paid(*, run: SettlementRun, user, reference: str) -> Settlem
         raise ValidationError({"payment_reference": "Give the payment reference."})
     run.status, run.paid_at, run.payment_reference = RunStatus.PAID, timezone.now(), reference.strip()[:100]
     run.save(update_fields=["status", "paid_at", "payment_reference"])
+    audit.record(
+        audit_kinds.APPROVAL, actor=user, target=run,
+        detail={"what": "settlement paid", "period": run.period, "reference": run.payment_reference},
+    )  # fmt: skip
     return run

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from itertools import chain
 
 from django.db.models import F, Prefetch, QuerySet
-from django.http import StreamingHttpResponse
 
 from ecosystem.csvio import iter_csv_lines
 
@@ -87,13 +85,6 @@ def run_csv(run: SettlementRun) -> Iterator[str]:
     """A whole run in the statement format, every partner (finance)."""
     rows: Iterable[list] = (csv_row(line, run.period, line.partner) for line in run_lines(run).iterator(2000))
     return iter_csv_lines(STATEMENT_COLUMNS, rows)
-
-
-def csv_download(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
-    """Stream CSV text as a download, with a BOM so that spreadsheets read it as UTF-8."""
-    response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def statement_filename(statement: Statement) -> str:

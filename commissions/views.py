@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response
 
 from . import disputes as dispute_service
 from . import rules as rule_service
@@ -68,9 +68,6 @@ def _report(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
-
-
-csv_response = statements.csv_download
 
 
 class CommissionsHomeView(RoleRequiredMixin, View):
@@ -373,7 +370,9 @@ class SettlementExportView(_RunActionView):
         if run.committed_attempt is None:
             messages.error(request, _("This run has no computed lines yet."))
             return redirect("commissions:settlement-detail", pk=run.pk)
-        return csv_response(statements.run_csv(run), f"settlement-{run.period}.csv")
+        return csv_response(
+            statements.run_csv(run), "settlement", filename=f"settlement-{run.period}.csv", request=request
+        )
 
 
 class ExceptionListView(ScopedListView):
@@ -427,7 +426,10 @@ class StatementExportView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         statement = get_object_or_404(Statement.objects.for_user(request.user).select_related("run", "partner"), pk=pk)
-        return csv_response(statements.statement_csv(statement), statements.statement_filename(statement))
+        return csv_response(
+            statements.statement_csv(statement), "statement",
+            filename=statements.statement_filename(statement), request=request,
+        )  # fmt: skip
 
 
 # --- Disputes -------------------------------------------------------------------------------------

@@ -63,8 +63,17 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
 
 
-def csv_response(lines, name: str) -> StreamingHttpResponse:
-    """Stream CSV ``lines`` as a download named ``<name>-<today>.csv``, with a BOM so spreadsheets read UTF-8."""
+def csv_response(lines, name: str, *, request, filename: str | None = None) -> StreamingHttpResponse:
+    """Stream CSV ``lines`` as a download (``<name>-<today>.csv`` unless ``filename``), with a BOM so
+    spreadsheets read UTF-8. Every export is written to the audit trail: who, what, which filters."""
+    import audit
+    from audit import kinds
+
+    filename = filename or f"{name}-{timezone.localdate().isoformat()}.csv"
+    audit.record(
+        kinds.EXPORT, actor=request.user, request=request, target_repr=filename,
+        detail={"export": name, "query": request.GET.urlencode()[:1000]},
+    )  # fmt: skip
     response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -84,7 +84,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             for _chart, table in self.sections:
                 if table.name == export:
                     return csv_response(
-                        iter_csv_lines([column.key for column in table.columns], table.csv_rows()), table.name
+                        iter_csv_lines([column.key for column in table.columns], table.csv_rows()),
+                        table.name,
+                        request=request,
                     )
             raise Http404("No such table.")
         return super().get(request, *args, **kwargs)

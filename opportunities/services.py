@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
+from audit import kinds as audit_kinds
 from ecosystem.bulk import insert_history
 from ecosystem.choices import ProductLine
 from ecosystem.roles import Role, partner_id_of, role_of
@@ -423,6 +425,11 @@ def registrations_decide(*, user, ids, decision: str, reason: str = "", today: d
             )
             refresh_conflict_flags({(rows[pk].account_id, rows[pk].product_line) for pk in result.decided}, today)
             notify_partners(status, result.decided)
+            decided = ", ".join(map(str, result.decided))
+            audit.record(
+                audit_kinds.APPROVAL, actor=user, target_repr=f"registrations {decided}"[:200],
+                detail={"what": "registration", "decision": decision, "ids": result.decided, "reason": reason},
+            )  # fmt: skip
     return result
 
 

@@ -44,7 +44,7 @@ class AccountViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The accounts the caller may see, filtered like the list, as CSV (formula-safe)."""
-        return csv_response(accounts_csv(self.filter_queryset(self.get_queryset())), "accounts")
+        return csv_response(accounts_csv(self.filter_queryset(self.get_queryset())), "accounts", request=request)
 
     @extend_schema(request={"multipart/form-data": AccountImportSerializer}, responses={202: JobSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -78,7 +78,7 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The assignments the caller may see (open and ended), filtered like the list, as CSV."""
-        return csv_response(assignments_csv(self.filter_queryset(self.get_queryset())), "assignments")
+        return csv_response(assignments_csv(self.filter_queryset(self.get_queryset())), "assignments", request=request)
 
     def perform_create(self, serializer):
         try:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
+from ecosystem.web import csv_response
 
 from .. import disputes as dispute_service
 from .. import rules as rule_service
@@ -68,9 +69,6 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The resource's state does not allow this change."
     default_code = "conflict"
-
-
-csv_response = statements.csv_download
 
 
 # --- Programs and rules ---------------------------------------------------------------------------
@@ -206,7 +204,9 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
         run = self.get_object()
         if run.committed_attempt is None:
             raise Conflict("This run has no computed lines yet.")
-        return csv_response(statements.run_csv(run), f"settlement-{run.period}.csv")
+        return csv_response(
+            statements.run_csv(run), "settlement", filename=f"settlement-{run.period}.csv", request=request
+        )
 
 
 class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
@@ -249,7 +249,10 @@ class StatementViewSet(ScopedReadOnlyViewSet):
         """The statement as CSV: partner_siren,partner,period,opportunity,account,product_line,amount,rule,
         calculation,payout."""
         statement = self.get_object()
-        return csv_response(statements.statement_csv(statement), statements.statement_filename(statement))
+        return csv_response(
+            statements.statement_csv(statement), "statement",
+            filename=statements.statement_filename(statement), request=request,
+        )  # fmt: skip
 
 
 # --- Disputes -------------------------------------------------------------------------------------

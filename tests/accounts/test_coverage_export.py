@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.coverage import coverage_table, coverage_totals
 from accounts.models import Account
 from accounts.services import assignment_create
-from tests.factories import AccountFactory, AssignmentFactory, OpportunityFactory, PartnerFactory
+from tests.factories import AccountFactory, AssignmentFactory, OpportunityFactory
 
 
 @pytest.fixture
