@@ -3,6 +3,8 @@ role; no request may answer 500, and every documented response must match its sc
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
@@ -20,6 +22,17 @@ ROLES = ["channel", "manager", "partner_admin", "partner_rep"]
 
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight to the WSGI app: like Django's test client, keep the end of a request from
+    closing the test's database connection (its transaction holds the test data)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
