@@ -1,6 +1,6 @@
 """Headless Chromium renders each dashboard; the charts must have drawn (non-blank canvas pixels).
 
-Self-contained (own Playwright fixtures) so it does not depend on other suites' conftest.
+Uses the shared Chromium of tests/browser/conftest.py and the data set of tests/insights/conftest.py.
 Screenshots go to test-artifacts/screenshots/.
 """
 
@@ -12,14 +12,13 @@ import pytest
 
 from insights.models import Target
 from insights.snapshots import take_snapshot
-
-from ..conftest import PASSWORD
-from ..factories import SecondmentFactory, UserFactory
+from tests.conftest import PASSWORD
+from tests.factories import SecondmentFactory, UserFactory
+from tests.insights.conftest import dataset  # noqa: F401 (a fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 DRAWN = """(id) => {
@@ -34,21 +33,13 @@ DRAWN = """(id) => {
 
 
 @pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+def page(browser_page):
+    """The shared Chromium of tests/browser/conftest.py: one Playwright per test process."""
+    return browser_page
 
 
 @pytest.fixture
-def figures(dataset):
+def figures(dataset):  # noqa: F811
     Target.objects.create(name="50 %", value="0.5", baseline_period="2025-Q1", deadline=date(2026, 12, 31))
     SecondmentFactory(partner=dataset["q"], starts_on=date(2025, 4, 1), ends_on=date(2025, 6, 30))
     take_snapshot()
