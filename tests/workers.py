@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / "test-artifacts" / "workers"
 
 needs_real_worker = pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+    not str(settings.CELERY_BROKER_URL or "").startswith("redis") or connection.vendor != "postgresql",
     reason="needs CELERY_BROKER_URL (Redis) and PostgreSQL, as in CI",
 )
 
