@@ -11,6 +11,7 @@ from django.views.generic.list import MultipleObjectMixin
 
 from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal
+from ecosystem.scoping import scope_filter_choices
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
 from jobs.imports import start_import_job
 from opportunities.models import Opportunity
@@ -209,6 +210,7 @@ class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
 
     def get(self, request):
         filterset = AssignmentFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
+        scope_filter_choices(filterset, request.user)
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         assignments = filterset.qs if filterset.is_bound else self.get_queryset()

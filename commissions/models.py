@@ -150,8 +150,14 @@ class Rule(models.Model):
             ),
             models.CheckConstraint(
                 name="rule_accelerator_complete",
+                # Both or neither: the IS NOT NULLs keep a half-set accelerator from passing as "unknown".
                 condition=Q(accelerator_threshold__isnull=True, accelerator_multiplier__isnull=True)
-                | Q(accelerator_threshold__gt=0, accelerator_multiplier__gte=1),
+                | Q(
+                    accelerator_threshold__isnull=False,
+                    accelerator_multiplier__isnull=False,
+                    accelerator_threshold__gt=0,
+                    accelerator_multiplier__gte=1,
+                ),
             ),
             models.CheckConstraint(name="rule_stacking_valid", condition=Q(stacking__in=Stacking.values)),
             models.CheckConstraint(name="rule_calculation_valid", condition=Q(calculation__in=Calculation.values)),

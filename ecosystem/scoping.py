@@ -37,3 +37,31 @@ def scoped_queryset(model, user):
     if not isinstance(queryset, ScopedQuerySet):
         raise TypeError(f"{model.__name__} has no scoped manager: give it a ScopedQuerySet.")
     return queryset.for_user(user)
+
+
+#: Models whose ids a partner user may name although it does not see every row: a partner
+#: registers deals on any account (SPEC §3), so an account id is no secret.
+NAMEABLE_BY_PARTNERS = frozenset({"accounts.Account"})
+
+
+def scope_filter_choices(filterset, user):
+    """Limit a django-filter filterset's related-row choices (``?partner=``, ``?run=``…) to ``user``'s scope.
+
+    An id outside the scope is then refused exactly like an id that does not exist, so a filter
+    never confirms that another partner's row exists, and a rendered filter form never lists it.
+    Call it before the filterset's form is used.
+    """
+    from django_filters.filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+
+    request = getattr(filterset, "request", None)
+    for name, filter_ in filterset.filters.items():
+        if not isinstance(filter_, ModelChoiceFilter | ModelMultipleChoiceFilter):
+            continue
+        queryset = filter_.get_queryset(request)
+        if not isinstance(queryset, ScopedQuerySet) or queryset.model._meta.label in NAMEABLE_BY_PARTNERS:
+            continue
+        filter_.queryset = queryset.for_user(user)
+        filter_.__dict__.pop("_field", None)  # a field built before now would keep the old choices
+        if filterset.__dict__.get("_form") is not None and name in filterset.form.fields:
+            filterset.form.fields[name].queryset = filter_.queryset
+    return filterset

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from .roles import ALL_ROLES, role_of
-from .scoping import ScopedQuerySet
+from .scoping import ScopedQuerySet, scope_filter_choices
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -46,6 +46,7 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+            scope_filter_choices(self.filterset, self.request.user)
             if self.filterset.is_bound and self.filterset.is_valid():
                 queryset = self.filterset.qs
         return queryset

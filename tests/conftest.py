@@ -4,6 +4,8 @@
 partner" whose data must stay invisible.
 """
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -12,6 +14,26 @@ from ecosystem.roles import Role
 from .factories import PartnerFactory, UserFactory
 
 PASSWORD = "secret-pass-123"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With CELERY_BROKER_URL set (CI), a skipped ``worker`` test is a failure: CI must prove that
+    jobs run on a real worker, not report a green suite that never tried."""
+    report = yield
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and item.get_closest_marker("worker")
+        and os.environ.get("CELERY_BROKER_URL")
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid}: a worker test was skipped although CELERY_BROKER_URL is set "
+            f"({os.environ['CELERY_BROKER_URL']}): {reason}"
+        )
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,45 @@
 """The scoped base of every API viewset: rows come only from ``Model.objects.for_user()``."""
 
 from django.core.exceptions import ImproperlyConfigured
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
+from rest_framework.settings import api_settings
 
-from ecosystem.scoping import ScopedQuerySet
+from ecosystem.scoping import ScopedQuerySet, scope_filter_choices
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """``?partner=<id>`` and the like accept only ids in the caller's scope: another partner's id
+    answers exactly like an id that does not exist."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            scope_filter_choices(filterset, request.user)
+        return filterset
+
+
+def _scoped_filter_backends() -> list:
+    return [
+        ScopedFilterBackend if backend is DjangoFilterBackend else backend
+        for backend in api_settings.DEFAULT_FILTER_BACKENDS
+    ]
 
 
 class ScopedViewSetMixin:
     """Applies ``for_user(request.user)`` to the declared queryset. Fails closed."""
+
+    filter_backends = _scoped_filter_backends()
+
+    def dispatch(self, request, *args, **kwargs):
+        # The router's format-suffix routes (``…/{id}/export.json``) pass ``format=`` to the handler;
+        # extra actions are written ``def action(self, request, pk=None)`` and would fail with a 500.
+        # Keep the suffix for content negotiation only.
+        self._format_suffix = kwargs.pop("format", None)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_format_suffix(self, **kwargs):
+        return getattr(self, "_format_suffix", None) or super().get_format_suffix(**kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()

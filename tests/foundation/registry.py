@@ -1,0 +1,405 @@
+"""Model → builders for the generated foundation tests.
+
+``OUT_OF_SCOPE[label](world)`` builds, for one model, the rows partner A's users must never
+reach: partner B's, direct (vendor-only) business, internal records, and A's own rows that
+are not (or no longer) A's to see. ``IN_SCOPE[label](world, n)`` builds ``n`` rows that
+partner A's users and the channel team both see (used to count queries at 2 and 50 rows).
+
+Keys are model labels ("app.Model") so an entry for a model that does not exist yet is
+harmless. A URL that acts on a model missing here fails the foundation tests, saying to
+add the model: that is how a new endpoint gets covered.
+"""
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from ecosystem.periods import parse_period
+from ecosystem.roles import Role
+
+from ..factories import (
+    AccountFactory,
+    AssignmentFactory,
+    DirectOpportunityFactory,
+    OpportunityFactory,
+    PartnerFactory,
+    ProgramFactory,
+    RoadshowFactory,
+    RuleFactory,
+    SecondmentFactory,
+    UserFactory,
+    won,
+)
+
+
+@dataclass
+class World:
+    """Partner A (the caller's), partner B (the other one) and one user of each role."""
+
+    partner_a: models.Model
+    partner_b: models.Model
+    rep_a: models.Model
+    admin_a: models.Model
+    rep_b: models.Model
+    admin_b: models.Model
+    channel: models.Model
+    manager: models.Model
+
+
+def model(label: str) -> type[models.Model]:
+    return apps.get_model(label)
+
+
+def label_of(model_class: type[models.Model]) -> str:
+    return model_class._meta.label
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+_months = itertools.count(0)
+
+
+def _settlement_run(world: World, *, approved: bool):
+    """A computed run of a fresh month; approved (by the manager, run by channel) when asked."""
+    SettlementRun = model("commissions.SettlementRun")
+    index = next(_months)
+    period = parse_period(f"{2040 + index // 12}-{index % 12 + 1:02d}")
+    run = SettlementRun.objects.create(
+        period=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        status="computed",
+        attempt=1,
+        committed_attempt=1,
+        run_by=world.channel,
+    )
+    run._approve = approved  # applied by _close() once its rows are written
+    return run
+
+
+def _close(run, world: World):
+    if run._approve:
+        type(run).objects.filter(pk=run.pk).update(
+            status="approved", approved_by=world.manager, approved_at=timezone.now()
+        )
+        run.refresh_from_db()
+    return run
+
+
+def _statement(run, partner, *, marker: str):
+    """A statement of ``partner`` in ``run`` with one payout line (written before the run is approved)."""
+    Statement, PayoutLine = model("commissions.Statement"), model("commissions.PayoutLine")
+    deal = won(partner, "1000.00", run.period_start, description=f"deal {marker}")
+    rule = RuleFactory(name=f"Rule {marker}")
+    statement = Statement.objects.create(run=run, partner=partner, attempt=1, total=Decimal("50.00"), line_count=1)
+    line = PayoutLine.objects.create(
+        run=run,
+        attempt=1,
+        partner=partner,
+        opportunity=deal,
+        rule=rule,
+        deal_period=run.period,
+        base_amount=Decimal("1000.00"),
+        rate=Decimal("0.05"),
+        payout=Decimal("50.00"),
+        explanation=f"Explanation {marker}: 1000.00 x 5 % = 50.00",
+    )
+    return statement, line
+
+
+def _job(user, kind="import_accounts"):
+    return model("jobs.Job").objects.create(kind=kind, created_by=user, params={"note": f"job of {user}"})
+
+
+def _target(name="Target"):
+    return model("insights.Target").objects.create(
+        name=name, value=Decimal("0.5000"), baseline_period="2025-Q1", deadline=date(2028, 12, 31)
+    )
+
+
+def _proposal(world: World, partner):
+    Proposal, Item = model("accounts.AssignmentProposal"), model("accounts.ProposalItem")
+    proposal = Proposal.objects.create(status="ready", created_by=world.channel, summary={"accounts": 1, "proposed": 1})
+    Item.objects.create(proposal=proposal, account=AccountFactory(), partner=partner, score=Decimal("10.00"))
+    return proposal
+
+
+def _dispute(world: World, partner, user):
+    run = _settlement_run(world, approved=True)
+    _, line = _statement(run, partner, marker=f"disputed {partner.name}")
+    _close(run, world)
+    return model("commissions.Dispute").objects.create(line=line, opened_by=user)
+
+
+# --- Rows partner A's users must never reach ------------------------------------------------------
+
+OutOfScope = Callable[[World], dict[str, models.Model]]
+
+
+def _accounts(w: World):
+    ended = AssignmentFactory(partner=w.partner_a, valid_to=date(2025, 6, 30))
+    return {
+        "assigned to partner B": AssignmentFactory(partner=w.partner_b).account,
+        "direct (never assigned)": AccountFactory(),
+        "partner A's assignment ended": ended.account,
+        "secondary of A ended, primary B": AssignmentFactory(
+            account=AssignmentFactory(partner=w.partner_a, role="secondary", valid_to=date(2025, 6, 30)).account,
+            partner=w.partner_b,
+        ).account,
+    }
+
+
+def _opportunities(w: World):
+    account_of_a = AssignmentFactory(partner=w.partner_a).account
+    return {
+        "partner B's": OpportunityFactory(partner=w.partner_b, description="B's secret deal"),
+        "direct business": DirectOpportunityFactory(description="vendor-only deal"),
+        "partner B's on an account assigned to A": OpportunityFactory(partner=w.partner_b, account=account_of_a),
+        "direct on an account assigned to A": DirectOpportunityFactory(account=account_of_a),
+    }
+
+
+def _runs(w: World):
+    approved_b = _settlement_run(w, approved=True)
+    _statement(approved_b, w.partner_b, marker="approved B")
+    draft_a = _settlement_run(w, approved=False)
+    _statement(draft_a, w.partner_a, marker="draft A")
+    return {
+        "approved, only partner B's statement": _close(approved_b, w),
+        "partner A's, not approved yet": _close(draft_a, w),
+    }
+
+
+def _statements(w: World):
+    approved = _settlement_run(w, approved=True)
+    of_b, _ = _statement(approved, w.partner_b, marker="statement B")
+    draft = _settlement_run(w, approved=False)
+    draft_of_a, _ = _statement(draft, w.partner_a, marker="draft statement A")
+    _close(approved, w), _close(draft, w)
+    return {"partner B's (approved run)": of_b, "partner A's in a run not approved yet": draft_of_a}
+
+
+def _lines(w: World):
+    approved = _settlement_run(w, approved=True)
+    _, of_b = _statement(approved, w.partner_b, marker="line B")
+    draft = _settlement_run(w, approved=False)
+    _, draft_of_a = _statement(draft, w.partner_a, marker="draft line A")
+    _close(approved, w), _close(draft, w)
+    return {"partner B's (approved run)": of_b, "partner A's in a run not approved yet": draft_of_a}
+
+
+def _exceptions(w: World):
+    run = _settlement_run(w, approved=False)
+    deal = won(w.partner_a, "10.00", run.period_start)
+    exception = model("commissions.SettlementException").objects.create(
+        run=run, attempt=1, partner=w.partner_a, opportunity=deal, reason="No rule pays this deal (internal)"
+    )
+    return {"internal (even about partner A)": exception}
+
+
+def _quotas(w: World):
+    Quota = model("commissions.Quota")
+    return {
+        "partner B's": Quota.objects.create(partner=w.partner_b, period="2026-Q3", amount=Decimal("1000")),
+        "partner A's (internal)": Quota.objects.create(partner=w.partner_a, period="2026-Q3", amount=Decimal("1000")),
+    }
+
+
+def _disputes(w: World):
+    return {"on partner B's line": _dispute(w, w.partner_b, w.rep_b)}
+
+
+def _dispute_messages(w: World):
+    dispute = _dispute(w, w.partner_b, w.rep_b)
+    message = model("commissions.DisputeMessage").objects.create(
+        dispute=dispute, author=w.rep_b, body="B's complaint about line"
+    )
+    return {"on partner B's dispute": message}
+
+
+def _invitations(w: World):
+    Invitation = model("users.Invitation")
+    invited_b = UserFactory(role=Role.PARTNER_REP, partner=w.partner_b, is_active=False)
+    invited_internal = UserFactory(role=Role.CHANNEL, is_active=False)
+    later = timezone.now() + timedelta(days=7)
+    return {
+        "for a user of partner B": Invitation.objects.create(
+            user=invited_b, token_hash="b" * 64, invited_by=w.channel, expires_at=later
+        ),
+        "for an internal user": Invitation.objects.create(
+            user=invited_internal, token_hash="c" * 64, invited_by=w.channel, expires_at=later
+        ),
+    }
+
+
+def _audit_events(w: World):
+    Event = model("audit.AuditEvent")
+    return {
+        "about partner B": Event.objects.create(kind="partner.updated", actor=w.channel, partner=w.partner_b,
+                                                target_repr="Bravo target"),
+        "about partner A (internal record)": Event.objects.create(
+            kind="partner.updated", actor=w.channel, partner=w.partner_a, target_repr="Alpha target"
+        ),
+    }  # fmt: skip
+
+
+OUT_OF_SCOPE: dict[str, OutOfScope] = {
+    "partners.Partner": lambda w: {
+        "partner B": w.partner_b,
+        "a prospect partner": PartnerFactory(status="prospect"),
+    },
+    "partners.Secondment": lambda w: {"partner B's": SecondmentFactory(partner=w.partner_b)},
+    "partners.Roadshow": lambda w: {
+        "attended by partner B only": RoadshowFactory(partners=[w.partner_b]),
+        "no partner attending": RoadshowFactory(),
+    },
+    "accounts.Account": _accounts,
+    "accounts.Assignment": lambda w: {
+        "partner B's open": AssignmentFactory(partner=w.partner_b),
+        "partner B's ended": AssignmentFactory(partner=w.partner_b, valid_to=date(2025, 6, 30)),
+    },
+    "accounts.AssignmentProposal": lambda w: {"proposing partner B": _proposal(w, w.partner_b)},
+    "accounts.ProposalItem": lambda w: {
+        "proposing partner B": _proposal(w, w.partner_b).items.get(),
+        "proposing partner A (internal)": _proposal(w, w.partner_a).items.get(),
+    },
+    "opportunities.Opportunity": _opportunities,
+    "jobs.Job": lambda w: {
+        "started by partner B's rep": _job(w.rep_b),
+        "started by the channel team": _job(w.channel, kind="settlement"),
+        "a system job": _job(None, kind="snapshot"),
+    },
+    "insights.Target": lambda w: {"internal": _target("Internal target 2028")},
+    "users.User": lambda w: {"partner B's rep": w.rep_b, "channel user": w.channel},
+    "users.Invitation": _invitations,
+    "commissions.Program": lambda w: {"internal": ProgramFactory(name="Internal programme")},
+    "commissions.Rule": lambda w: {"internal": RuleFactory(name="Internal rule")},
+    "commissions.Quota": _quotas,
+    "commissions.SettlementRun": _runs,
+    "commissions.Statement": _statements,
+    "commissions.PayoutLine": _lines,
+    "commissions.SettlementException": _exceptions,
+    "commissions.Dispute": _disputes,
+    "commissions.DisputeMessage": _dispute_messages,
+    "audit.AuditEvent": _audit_events,
+}
+
+
+# --- Rows partner A's users see (and the channel team too) ----------------------------------------
+
+InScope = Callable[[World, int], None]
+
+
+def _own_opportunities(w: World, n: int):
+    roadshow = RoadshowFactory(partners=[w.partner_a, w.partner_b])
+    for i in range(n):
+        account = AssignmentFactory(partner=w.partner_a).account
+        OpportunityFactory(
+            partner=w.partner_a,
+            account=account,
+            roadshow=roadshow,
+            registered_by=w.rep_a,
+            decided_by=w.channel,
+            external_id=f"ext-{account.pk}-{i}",
+        )
+    # Direct business and partner B's rows are there too: the channel team lists them.
+    DirectOpportunityFactory()
+    OpportunityFactory(partner=w.partner_b)
+
+
+def _own_assignments(w: World, n: int):
+    for _ in range(n):
+        AssignmentFactory(partner=w.partner_a, assigned_by=w.channel)
+
+
+def _own_roadshows(w: World, n: int):
+    for _ in range(n):
+        RoadshowFactory(partners=[w.partner_a, w.partner_b])
+
+
+def _own_jobs(w: World, n: int):
+    for _ in range(n):
+        _job(w.rep_a), _job(w.admin_a)
+
+
+def _own_proposals(w: World, n: int):
+    for _ in range(n):
+        _proposal(w, w.partner_a)
+
+
+def _own_runs(w: World, n: int):
+    for _ in range(n):
+        run = _settlement_run(w, approved=True)
+        _statement(run, w.partner_a, marker=f"own {run.period}")
+        _close(run, w)
+
+
+def _own_statements(w: World, n: int):
+    _own_runs(w, n)
+
+
+def _own_disputes(w: World, n: int):
+    for _ in range(n):
+        _dispute(w, w.partner_a, w.admin_a)
+
+
+def _own_exceptions(w: World, n: int):
+    run = _settlement_run(w, approved=False)
+    for _ in range(n):
+        deal = won(w.partner_a, "10.00", run.period_start)
+        model("commissions.SettlementException").objects.create(
+            run=run, attempt=1, partner=w.partner_a, opportunity=deal, reason="No rule pays this deal"
+        )
+
+
+IN_SCOPE: dict[str, InScope] = {
+    "partners.Partner": lambda w, n: [PartnerFactory() for _ in range(n)],
+    "partners.Secondment": lambda w, n: [SecondmentFactory(partner=w.partner_a) for _ in range(n)],
+    "partners.Roadshow": _own_roadshows,
+    "accounts.Account": _own_assignments,
+    "accounts.Assignment": _own_assignments,
+    "accounts.AssignmentProposal": _own_proposals,
+    "opportunities.Opportunity": _own_opportunities,
+    "jobs.Job": _own_jobs,
+    "insights.Target": lambda w, n: [_target(f"Target {i}") for i in range(n)],
+    "users.User": lambda w, n: [UserFactory(role=Role.PARTNER_REP, partner=w.partner_a) for _ in range(n)],
+    "commissions.Program": lambda w, n: [ProgramFactory() for _ in range(n)],
+    "commissions.Rule": lambda w, n: [RuleFactory() for _ in range(n)],
+    "commissions.SettlementRun": _own_runs,
+    "commissions.Statement": _own_statements,
+    "commissions.Dispute": _own_disputes,
+    "commissions.SettlementException": _own_exceptions,
+    "audit.AuditEvent": lambda w, n: [
+        model("audit.AuditEvent").objects.create(kind="x.y", actor=w.channel, partner=w.partner_a) for _ in range(n)
+    ],
+}
+
+
+#: API list routes that are not lists of rows (URL name → reason): no row builders apply.
+NOT_ROW_LISTS = {
+    "api:commission-estimate-list": "one estimate computed from the query parameters, not rows",
+}
+
+#: Models whose IN_SCOPE rows a partner user cannot see more of (it sees its own partner only).
+PARTNER_SEES_ONE = frozenset({"partners.Partner"})
+
+
+def identifying_strings(obj: models.Model) -> set[str]:
+    """Free-text values of ``obj`` distinctive enough that finding one in a response means a leak."""
+    values = set()
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField) and not field.choices:
+            value = getattr(obj, field.attname)
+            if isinstance(value, str) and len(value) >= 6:
+                values.add(value)
+    return values
+
+
+def snapshot(obj: models.Model) -> dict | None:
+    return type(obj)._base_manager.filter(pk=obj.pk).values().first()

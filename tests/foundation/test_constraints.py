@@ -1,0 +1,362 @@
+"""Every named database constraint of the project's models is enforced by the database itself.
+
+Each case writes a row that breaks one constraint while bypassing the model's validation
+(``QuerySet.update`` or a bare ``create``), and expects an IntegrityError inside
+``transaction.atomic``. A constraint (or a unique field) without a case fails
+``test_every_constraint_has_a_case``: add the case when you add the constraint.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+
+from ecosystem.roles import Role
+
+from ..factories import (
+    AccountFactory,
+    AssignmentFactory,
+    DirectOpportunityFactory,
+    OpportunityFactory,
+    PartnerFactory,
+    ProgramFactory,
+    RoadshowFactory,
+    RuleFactory,
+    SecondmentFactory,
+    UserFactory,
+)
+from .registry import _settlement_run, _statement, model
+
+
+def update(obj, **changes):
+    """Write ``changes`` to ``obj``'s row with a bare UPDATE (no model validation, no save())."""
+    type(obj)._base_manager.filter(pk=obj.pk).update(**changes)
+
+
+def _line(w, *, run=None):
+    run = run or _settlement_run(w, approved=False)
+    _, line = _statement(run, w.partner_a, marker=f"line {run.period}")
+    return line
+
+
+def _run(w, **changes):
+    run = _settlement_run(w, approved=False)
+    update(run, **changes)
+    return run
+
+
+def _opportunity_with_extension(**changes):
+    opportunity = OpportunityFactory(registration_status="approved")
+    base = {"extension_requested_at": timezone.now(), "extension_reason": "more time", "extension_status": "requested"}
+    update(opportunity, **{**base, **changes})
+
+
+def _proposal(w, **fields):
+    return model("accounts.AssignmentProposal").objects.create(created_by=w.channel, **fields)
+
+
+def _proposal_item(w, proposal=None, **fields):
+    return model("accounts.ProposalItem").objects.create(
+        proposal=proposal or _proposal(w), account=fields.pop("account", None) or AccountFactory(),
+        partner=w.partner_a, score=Decimal("1"), **fields,
+    )  # fmt: skip
+
+
+def _two_open_disputes(w):
+    line = _line(w)
+    Dispute = model("commissions.Dispute")
+    Dispute.objects.create(line=line, opened_by=w.admin_a)
+    Dispute.objects.create(line=line, opened_by=w.admin_a)
+
+
+def _chunk(w, run, index=0):
+    return model("commissions.SettlementChunk").objects.create(
+        run=run, attempt=1, index=index, partner_count=1, line_count=1
+    )
+
+
+def _invitation(w, token_hash):
+    return model("users.Invitation").objects.create(
+        user=w.rep_a, token_hash=token_hash, expires_at=timezone.now() + timedelta(days=1)
+    )
+
+
+def _snapshot_pointer(pk):
+    run = model("insights.SnapshotRun").objects.create()
+    return model("insights.SnapshotPointer").objects.create(id=pk, run=run)
+
+
+def _adjustment_of_kind_commission(w):
+    line = _line(w)
+    PayoutLine = model("commissions.PayoutLine")
+    copy = {f.attname: getattr(line, f.attname) for f in PayoutLine._meta.concrete_fields if not f.primary_key}
+    PayoutLine.objects.create(**{**copy, "corrects_id": line.pk, "kind": "commission"})
+
+
+#: (constraint name, what breaks it) — a constraint may have several cases.
+CASES = [
+    # users
+    ("user_partner_roles_have_a_partner", lambda w: update(w.rep_a, partner=None)),
+    ("user_partner_roles_have_a_partner", lambda w: update(w.channel, partner=w.partner_a)),
+    ("user_partner_roles_have_a_partner", lambda w: UserFactory(role=Role.PARTNER_ADMIN, partner=None)),
+    # partners
+    ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345")),
+    ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345678X")),
+    ("partner_kind_valid", lambda w: update(w.partner_a, kind="consultant")),
+    ("partner_tier_valid", lambda w: update(w.partner_a, tier="diamond")),
+    ("partner_status_valid", lambda w: update(w.partner_a, status="dormant")),
+    ("secondment_ends_after_start", lambda w: update(SecondmentFactory(), ends_on=date(2025, 12, 31))),
+    ("secondment_expertise_valid", lambda w: update(SecondmentFactory(), expertise="legal")),
+    ("roadshow_region_valid", lambda w: update(RoadshowFactory(), region="atlantis")),
+    # accounts
+    ("account_siren_is_nine_digits", lambda w: update(AccountFactory(), siren="12345678X")),
+    ("account_sector_valid", lambda w: update(AccountFactory(), sector="mining")),
+    ("account_region_valid", lambda w: update(AccountFactory(), region="atlantis")),
+    ("account_awareness_valid", lambda w: update(AccountFactory(), vendor_awareness="none")),
+    (
+        "assignment_one_open_primary_per_account",
+        lambda w: AssignmentFactory(account=AssignmentFactory(partner=w.partner_a).account, partner=w.partner_b),
+    ),
+    (
+        "assignment_one_open_primary_per_account",
+        lambda w: update(
+            AssignmentFactory(
+                account=AssignmentFactory(partner=w.partner_a).account, partner=w.partner_b, role="secondary"
+            ),
+            role="primary",
+        ),
+    ),
+    (
+        "assignment_one_open_per_account_partner",
+        lambda w: AssignmentFactory(
+            account=AssignmentFactory(partner=w.partner_a).account, partner=w.partner_a, role="secondary"
+        ),
+    ),
+    ("assignment_ends_after_start", lambda w: update(AssignmentFactory(), valid_to=date(2024, 12, 31))),
+    ("assignment_role_valid", lambda w: update(AssignmentFactory(), role="tertiary")),
+    ("proposal_status_valid", lambda w: _proposal(w, status="pondering")),
+    ("proposal_decided_has_decider", lambda w: _proposal(w, status="applied", decided_by=None)),
+    (
+        "proposal_item_one_per_account",
+        lambda w: (lambda item: _proposal_item(w, proposal=item.proposal, account=item.account))(_proposal_item(w)),
+    ),
+    ("proposal_item_status_valid", lambda w: _proposal_item(w, status="maybe")),
+    # opportunities
+    ("opportunity_amount_not_negative", lambda w: update(OpportunityFactory(), amount=Decimal("-0.01"))),
+    ("opportunity_route_matches_partner", lambda w: update(DirectOpportunityFactory(), route="partner_sourced")),
+    ("opportunity_route_matches_partner", lambda w: update(OpportunityFactory(), route="direct")),
+    ("opportunity_closed_has_closed_on", lambda w: update(OpportunityFactory(), stage="won", closed_on=None)),
+    (
+        "opportunity_registration_only_with_partner",
+        lambda w: update(DirectOpportunityFactory(), registration_status="pending"),
+    ),
+    ("opportunity_stage_valid", lambda w: update(OpportunityFactory(), stage="dreaming")),
+    ("opportunity_product_line_valid", lambda w: update(OpportunityFactory(), product_line="mainframe")),
+    ("opportunity_registration_status_valid", lambda w: update(OpportunityFactory(), registration_status="maybe")),
+    ("opportunity_extension_status_valid", lambda w: _opportunity_with_extension(extension_status="maybe")),
+    ("opportunity_extension_request_complete", lambda w: _opportunity_with_extension(extension_requested_at=None)),
+    ("opportunity_extension_request_complete", lambda w: _opportunity_with_extension(extension_reason="")),
+    (
+        "opportunity_extension_decision_complete",
+        lambda w: _opportunity_with_extension(extension_status="granted", extension_decided_at=None),
+    ),
+    (
+        "opportunity_idempotency_key_unique_per_user",
+        lambda w: [OpportunityFactory(registered_by=w.rep_a, idempotency_key="same-key") for _ in range(2)],
+    ),
+    ("opportunity_external_id_unique", lambda w: [OpportunityFactory(external_id="ORD-1") for _ in range(2)]),
+    # jobs
+    (
+        "job_progress_within_total",
+        lambda w: model("jobs.Job").objects.create(kind="import_accounts", total=5, progress=6),
+    ),
+    ("job_state_valid", lambda w: model("jobs.Job").objects.create(kind="import_accounts", state="paused")),
+    # insights
+    (
+        "target_value_between_0_and_1",
+        lambda w: model("insights.Target").objects.create(
+            name="t", value=Decimal("0"), baseline_period="2025-Q1", deadline=date(2028, 12, 31)
+        ),
+    ),
+    (
+        "target_value_between_0_and_1",
+        lambda w: model("insights.Target").objects.create(
+            name="t", value=Decimal("1.5"), baseline_period="2025-Q1", deadline=date(2028, 12, 31)
+        ),
+    ),
+    ("snapshot_pointer_singleton", lambda w: _snapshot_pointer(2)),
+    # commissions: programs and rules
+    ("program_dates_in_order", lambda w: update(ProgramFactory(), valid_to=date(2024, 12, 31))),
+    ("program_status_valid", lambda w: update(ProgramFactory(), status="paused")),
+    ("program_currency_eur", lambda w: update(ProgramFactory(), currency="USD")),
+    ("rule_rate_between_0_and_1", lambda w: update(RuleFactory(), rate=Decimal("1.5"))),
+    ("rule_rate_between_0_and_1", lambda w: update(RuleFactory(), rate=Decimal("-0.01"))),
+    ("rule_calculation_has_its_parameter", lambda w: update(RuleFactory(), rate=None)),
+    ("rule_calculation_has_its_parameter", lambda w: update(RuleFactory(), calculation="flat", flat_amount=None)),
+    (
+        "rule_dates_in_order",
+        lambda w: update(RuleFactory(), valid_from=date(2026, 1, 1), valid_to=date(2025, 12, 31)),
+    ),
+    (
+        "rule_amounts_in_order",
+        lambda w: update(RuleFactory(), min_amount=Decimal("100"), max_amount=Decimal("99")),
+    ),
+    ("rule_caps_not_negative", lambda w: update(RuleFactory(), cap_per_deal=Decimal("-1"))),
+    ("rule_caps_not_negative", lambda w: update(RuleFactory(), cap_per_period=Decimal("-1"))),
+    ("rule_accelerator_complete", lambda w: update(RuleFactory(), accelerator_threshold=Decimal("1.0"))),
+    ("rule_accelerator_complete", lambda w: update(RuleFactory(), accelerator_multiplier=Decimal("1.5"))),
+    (
+        "rule_accelerator_complete",
+        lambda w: update(RuleFactory(), accelerator_threshold=Decimal("1"), accelerator_multiplier=Decimal("0.5")),
+    ),
+    ("rule_stacking_valid", lambda w: update(RuleFactory(), stacking="extra")),
+    ("rule_calculation_valid", lambda w: update(RuleFactory(), calculation="magic")),
+    (
+        "quota_one_per_partner_period",
+        lambda w: [
+            model("commissions.Quota").objects.create(partner=w.partner_a, period="2026-Q3", amount=Decimal("1"))
+            for _ in range(2)
+        ],
+    ),
+    (
+        "quota_positive",
+        lambda w: model("commissions.Quota").objects.create(partner=w.partner_a, period="2026-Q3", amount=0),
+    ),
+    # commissions: settlements
+    ("settlement_status_valid", lambda w: _run(w, status="stuck")),
+    ("settlement_approved_has_approver", lambda w: _run(w, status="approved")),
+    ("settlement_approved_has_approver", lambda w: _run(w, status="paid", payment_reference="PAY-1")),
+    (
+        "settlement_four_eyes",
+        lambda w: _run(w, status="approved", approved_by=w.channel, approved_at=timezone.now()),
+    ),
+    (
+        "settlement_paid_has_reference",
+        lambda w: _run(w, status="paid", approved_by=w.manager, approved_at=timezone.now(), payment_reference=""),
+    ),
+    (
+        "statement_one_per_partner_run_attempt",
+        lambda w: (lambda run: [_statement(run, w.partner_a, marker=str(i)) for i in range(2)])(
+            _settlement_run(w, approved=False)
+        ),
+    ),
+    ("payoutline_adjustment_is_kind", _adjustment_of_kind_commission),
+    ("dispute_one_open_per_line", _two_open_disputes),
+    (
+        "settlementchunk_once_per_attempt",
+        lambda w: (lambda run: [_chunk(w, run), _chunk(w, run)])(_settlement_run(w, approved=False)),
+    ),
+]
+
+#: A write that cannot break one constraint alone: the database may name either.
+ALSO_VIOLATED = {"rule_calculation_valid": "rule_calculation_has_its_parameter"}
+
+#: Unique fields (model label, field) → what breaks them.
+UNIQUE_FIELDS = {
+    ("users.User", "username"): lambda w: UserFactory(username=w.rep_a.username),
+    ("users.Invitation", "token_hash"): lambda w: [_invitation(w, "f" * 64) for _ in range(2)],
+    ("partners.Partner", "siren"): lambda w: PartnerFactory(siren=w.partner_a.siren),
+    ("accounts.Account", "siren"): lambda w: AccountFactory(siren=AccountFactory().siren),
+    ("commissions.SettlementRun", "period"): lambda w: [
+        model("commissions.SettlementRun").objects.create(
+            period="2031-Q1", period_start=date(2031, 1, 1), period_end=date(2031, 3, 31)
+        )
+        for _ in range(2)
+    ],
+    ("commissions.Rule", "replaces"): lambda w: (lambda old: [RuleFactory(replaces=old), RuleFactory(replaces=old)])(
+        RuleFactory()
+    ),
+}
+
+
+def _project_models():
+    root = str(settings.BASE_DIR)
+    for model_class in apps.get_models():
+        path = model_class._meta.app_config.path
+        if path.startswith(root) and "/.venv/" not in path and not model_class.__name__.startswith("Historical"):
+            yield model_class
+
+
+def _constraints():
+    return {c.name: (m, c) for m in _project_models() for c in m._meta.constraints}
+
+
+def test_every_constraint_has_a_case():
+    named = set(_constraints())
+    covered = {name for name, _ in CASES}
+    assert named - covered == set(), (
+        f"named constraints without a case in tests/foundation/test_constraints.py: {sorted(named - covered)}"
+    )
+    assert covered - named == set(), f"cases for constraints that no longer exist: {sorted(covered - named)}"
+    unique_fields = {
+        (m._meta.label, f.name)
+        for m in _project_models()
+        for f in m._meta.concrete_fields
+        if f.unique and not f.primary_key and not (m._meta.label == "users.User" and f.name != "username")
+    }
+    assert unique_fields - set(UNIQUE_FIELDS) == set(), (
+        f"unique fields without a case in UNIQUE_FIELDS: {sorted(unique_fields - set(UNIQUE_FIELDS))}"
+    )
+
+
+def _expect_integrity_error(write, world, *, mentions: str | None):
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        write(world)
+    if mentions:
+        names = {mentions, ALSO_VIOLATED.get(mentions, mentions)}
+        assert any(n in str(excinfo.value) for n in names), f"the error does not name {mentions!r}: {excinfo.value}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "write"), CASES, ids=[f"{name}-{i}" for i, (name, _) in enumerate(CASES)])
+def test_the_database_enforces(name, write, world):
+    constraints = _constraints()
+    if name not in constraints:
+        pytest.fail(f"no constraint named {name} on the project's models")
+    _, constraint = constraints[name]
+    # PostgreSQL names every violated constraint; SQLite names CHECK constraints only.
+    named_in_error = connection.vendor == "postgresql" or isinstance(constraint, models.CheckConstraint)
+    _expect_integrity_error(write, world, mentions=name if named_in_error else None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", list(UNIQUE_FIELDS), ids=lambda key: f"{key[0]}.{key[1]}")
+def test_the_database_enforces_unique_fields(key, world):
+    _expect_integrity_error(UNIQUE_FIELDS[key], world, mentions=None)
+
+
+# --- The constraints refuse only what they should ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_open_primary_allows_history_and_secondaries(world):
+    first = AssignmentFactory(partner=world.partner_a, valid_to=date(2025, 6, 30))
+    AssignmentFactory(account=first.account, partner=world.partner_b)  # the primary, after A's ended
+    AssignmentFactory(account=first.account, partner=world.partner_a, role="secondary")
+    AssignmentFactory(account=first.account, partner=PartnerFactory(), role="secondary")
+    assert first.account.assignments.count() == 4
+
+
+@pytest.mark.django_db
+def test_optional_unique_keys_allow_many_empties(world):
+    for _ in range(2):
+        OpportunityFactory(external_id=None, idempotency_key=None, registered_by=world.rep_a)
+    OpportunityFactory(registered_by=world.rep_a, idempotency_key="k")
+    OpportunityFactory(registered_by=world.rep_b, idempotency_key="k")  # per user
+
+
+@pytest.mark.django_db
+def test_a_resolved_dispute_makes_room_for_a_new_one(world):
+    line = _line(world)
+    Dispute = model("commissions.Dispute")
+    Dispute.objects.create(line=line, opened_by=world.admin_a, status="resolved")
+    Dispute.objects.create(line=line, opened_by=world.admin_a)
+
+
+@pytest.mark.django_db
+def test_four_eyes_allows_another_approver(world):
+    _run(world, status="approved", approved_by=world.manager, approved_at=timezone.now())
