@@ -1,0 +1,57 @@
+"""The shared body of the CSV import commands (accounts, bookings)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from ecosystem.csvio import CsvFileError
+
+
+class CsvImportCommand(BaseCommand):
+    """``manage.py import_<what> FILE [--good-rows-only]``: every row checked first, a progress bar,
+    the problems on stderr, a non-zero exit when nothing was written. Subclasses name ``label``
+    and ``importer`` (a function ``(data, *, good_rows_only, report) -> result``)."""
+
+    label = ""
+    importer = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--good-rows-only", action="store_true", help="Import the good rows even when some rows are bad."
+        )
+
+    def handle(self, *args, file: Path, good_rows_only: bool, **options):
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file.")
+        bar = tqdm(total=1, unit="row", desc=self.label, disable=options["verbosity"] == 0)
+
+        def report(done, total=None, message=""):
+            if total:
+                bar.total = total
+            bar.n = done
+            bar.set_postfix_str(message)
+            bar.refresh()
+
+        try:
+            result = self.importer(file.read_bytes(), good_rows_only=good_rows_only, report=report)
+        except CsvFileError as error:
+            raise CommandError(f"{file}: {error}") from error
+        finally:
+            bar.close()
+        for error in result.errors[:50]:
+            self.stderr.write(f"{file}: {error}")
+        if len(result.errors) > 50:
+            self.stderr.write(f"… and {len(result.errors) - 50} more problems.")
+        if not result.written:
+            raise CommandError(
+                f"{len(result.errors)} problem(s) in {result.total_rows} rows; nothing was written. "
+                "Fix the file, or pass --good-rows-only to import the good rows."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.total_rows} rows: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged, {result.skipped} skipped."
+            )
+        )
