@@ -9,7 +9,7 @@ mkdir -p var/load
 .venv/bin/python bench/load/prepare.py "$USERS"
 export DEBUG=false TOKEN_THROTTLE_RATE=1000000/min LOG_LEVEL=WARNING
 .venv/bin/python manage.py collectstatic --no-input --verbosity 0
-.venv/bin/gunicorn ecosystem.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 \
+.venv/bin/gunicorn ecosystem.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 --keep-alive 10 \
   --log-level warning > var/load/gunicorn.log 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
