@@ -138,6 +138,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # 429 with a translated page (web) or {"detail": …} (API), see users/lockout.py.
 AXES_LOCKOUT_CALLABLE = "users.lockout.lockout_response"
+# Reverse proxies in front of the app (each appends to X-Forwarded-For). 0: the header is ignored and
+# the client is REMOTE_ADDR. The lockout, the audit trail and the password-reset limit read the client
+# address through ecosystem/client_ip.py. (axes' own AXES_IPWARE_* settings need django-ipware, which
+# is not installed; AXES_CLIENT_IP_CALLABLE takes precedence over it anyway.)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "ecosystem.client_ip.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

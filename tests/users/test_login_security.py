@@ -74,6 +74,71 @@ class TestLockout:
         assert client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}).status_code == 429
 
 
+def fail_from(client, username, times, *, forwarded, remote="10.0.0.2"):
+    """Failed logins as they reach the app through a proxy at ``remote`` that set X-Forwarded-For."""
+    meta = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
+    return [
+        client.post(LOGIN, {"username": username, "password": "wrong-password"}, **meta).status_code
+        for _ in range(times)
+    ]
+
+
+@pytest.mark.django_db
+class TestLockoutBehindAProxy:
+    """TRUSTED_PROXY_COUNT tells axes (and the audit trail) where the client's address is."""
+
+    def test_default_trusts_no_proxy(self):
+        assert settings.TRUSTED_PROXY_COUNT == 0
+        assert settings.AXES_CLIENT_IP_CALLABLE == "ecosystem.client_ip.client_ip"
+
+    def test_behind_one_proxy_two_clients_are_locked_out_separately(self, client, rep_a, settings):
+        settings.TRUSTED_PROXY_COUNT = 1
+        limit = settings.AXES_FAILURE_LIMIT
+        assert fail_from(client, rep_a.username, limit, forwarded="198.51.100.7")[-1] == 429
+        # Another client behind the same proxy is not locked out by the first one's failures.
+        other = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+        response = client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}, **other)
+        assert response.status_code == 302
+        client.logout()
+        # The first client stays locked, whatever it writes itself left of what the proxy appended.
+        for forwarded in ("198.51.100.7", "192.0.2.1, 198.51.100.7"):
+            meta = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": forwarded}
+            assert client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}, **meta).status_code == 429
+        event = AuditEvent.objects.filter(kind="login.locked_out", actor=rep_a).latest("id")
+        assert event.ip == "198.51.100.7"
+
+    def test_without_the_setting_a_forged_header_dodges_nothing(self, client, rep_a):
+        limit = settings.AXES_FAILURE_LIMIT
+        codes = [fail_from(client, rep_a.username, 1, forwarded=f"198.51.100.{i}")[0] for i in range(limit)]
+        assert codes[-1] == 429
+        # A new forged address: still the same client (REMOTE_ADDR), still locked out.
+        meta = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+        assert client.post(LOGIN, {"username": rep_a.username, "password": PASSWORD}, **meta).status_code == 429
+        assert AuditEvent.objects.filter(kind="login.locked_out", actor=rep_a).latest("id").ip == "10.0.0.2"
+
+
+class TestClientIp:
+    @pytest.mark.parametrize(
+        ("count", "forwarded", "expected"),
+        [
+            (0, "198.51.100.7", "10.0.0.2"),  # no proxy trusted: the header is the client's own words
+            (1, "198.51.100.7", "198.51.100.7"),
+            (1, "192.0.2.1, 198.51.100.7", "198.51.100.7"),  # the left part is forged
+            (2, "192.0.2.1, 198.51.100.7, 10.0.0.9", "198.51.100.7"),
+            (2, "198.51.100.7", "10.0.0.2"),  # fewer entries than proxies: only the peer is sure
+            (1, "", "10.0.0.2"),
+            (1, "not-an-address", "10.0.0.2"),
+            (1, " 2001:db8::1 ", "2001:db8::1"),
+        ],
+    )
+    def test_client_ip(self, count, forwarded, expected, settings, rf):
+        from ecosystem.client_ip import client_ip
+
+        settings.TRUSTED_PROXY_COUNT = count
+        request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+        assert client_ip(request) == expected
+
+
 @pytest.mark.django_db
 class TestTokens:
     def test_token_then_rotation(self, rep_a):
