@@ -16,6 +16,7 @@ TOKEN_ROTATED = "token.rotated"
 TOKEN_REVOKED = "token.revoked"
 PASSWORD_RESET_REQUESTED = "password.reset_requested"
 PASSWORD_RESET_DONE = "password.reset"
+PASSWORD_RESET_THROTTLED = "password.reset_throttled"
 USER_INVITED = "user.invited"
 INVITATION_RESENT = "user.invitation_resent"
 INVITATION_ACCEPTED = "user.invitation_accepted"
@@ -38,6 +39,7 @@ LABELS = {
     TOKEN_REVOKED: _("API token revoked"),
     PASSWORD_RESET_REQUESTED: _("Password reset requested"),
     PASSWORD_RESET_DONE: _("Password reset"),
+    PASSWORD_RESET_THROTTLED: _("Password reset refused (too many requests)"),
     USER_INVITED: _("User invited"),
     INVITATION_RESENT: _("Invitation sent again"),
     INVITATION_ACCEPTED: _("Invitation accepted"),

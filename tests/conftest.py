@@ -43,6 +43,10 @@ def _fast_and_quiet(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.AXES_ENABLED = True
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "1000/min"}}
+    # Rate limits count in the cache: each test starts with none spent.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

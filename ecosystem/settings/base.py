@@ -130,6 +130,11 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 # Hours a password reset link stays valid.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
+# Password reset requests a client address, and an e-mail address, may make per window (0: no limit);
+# beyond, the same neutral page and no e-mail (users/auth_views.py). Counted in CACHES["default"].
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_WINDOW_MINUTES = env.int("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", default=60)
 
 # django-axes: lock an account+address out after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -211,6 +211,67 @@ class TestPasswordReset:
         assert not mail.outbox
 
 
+RESET = "/auth/password_reset/"
+
+
+@pytest.mark.django_db
+class TestPasswordResetLimit:
+    """A few reset requests per client address and per e-mail address an hour; beyond, the same page and no e-mail."""
+
+    def test_settings(self):
+        assert settings.PASSWORD_RESET_LIMIT_PER_ADDRESS == 10
+        assert settings.PASSWORD_RESET_LIMIT_PER_EMAIL == 3
+        assert settings.PASSWORD_RESET_LIMIT_WINDOW_MINUTES == 60
+
+    def test_per_email_address(self, client, rep_a, admin_a):
+        limit = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        for i in range(limit + 2):
+            # From a new client address each time: the e-mail address alone is limited.
+            response = client.post(RESET, {"email": rep_a.email.upper()}, REMOTE_ADDR=f"192.0.2.{i + 1}")
+            assert response.status_code == 302 and response.url == "/auth/password_reset/done/"
+        assert len(mail.outbox) == limit
+        assert AuditEvent.objects.filter(kind="password.reset_requested", actor=rep_a).count() == limit
+        refused = AuditEvent.objects.filter(kind="password.reset_throttled", actor=rep_a)
+        assert refused.count() == 2
+        assert refused.first().detail["limits"] == ["email"] and refused.first().ip.startswith("192.0.2.")
+        # Another address is not held back by rep_a's.
+        client.post(RESET, {"email": admin_a.email}, REMOTE_ADDR="192.0.2.200")
+        assert mail.outbox[-1].to == [admin_a.email]
+
+    def test_per_client_address(self, client, rep_a, settings):
+        limit = settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+        for i in range(limit):
+            client.post(RESET, {"email": f"nobody{i}@nowhere.example"})
+        # The limit is spent on unknown addresses (probing): a real one gets the neutral page, no e-mail.
+        response = client.post(RESET, {"email": rep_a.email})
+        assert response.status_code == 302 and response.url == "/auth/password_reset/done/"
+        assert not mail.outbox
+        event = AuditEvent.objects.get(kind="password.reset_throttled")
+        assert event.actor == rep_a and event.detail["limits"] == ["address"]
+        # Another client (behind the trusted proxy) is not held back.
+        settings.TRUSTED_PROXY_COUNT = 1
+        client.post(RESET, {"email": rep_a.email}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        assert len(mail.outbox) == 1
+
+    def test_the_window_ends(self, client, rep_a, settings, monkeypatch):
+        settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 1
+        client.post(RESET, {"email": rep_a.email})
+        client.post(RESET, {"email": rep_a.email})
+        assert len(mail.outbox) == 1
+        import time
+
+        later = time.time() + settings.PASSWORD_RESET_LIMIT_WINDOW_MINUTES * 60
+        monkeypatch.setattr("ecosystem.ratelimit.time.time", lambda: later)
+        client.post(RESET, {"email": rep_a.email})
+        assert len(mail.outbox) == 2
+
+    def test_zero_turns_a_limit_off(self, client, rep_a, settings):
+        settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 0
+        for _ in range(5):
+            client.post(RESET, {"email": rep_a.email})
+        assert len(mail.outbox) == 5
+
+
 @pytest.mark.django_db
 class TestSessions:
     def test_settings(self):
