@@ -87,7 +87,7 @@ def parse_account_row(line: int, values: dict) -> tuple[dict | None, list[RowErr
     employees = None
     raw_employees = values["employees"].replace(" ", "").replace("\u202f", "")
     if raw_employees:
-        if not raw_employees.isdigit():
+        if not (raw_employees.isascii() and raw_employees.isdigit()):  # "²".isdigit() is True, int() refuses it
             errors.append(RowError(line, "employees", f"'{values['employees']}' is not a whole number"))
         elif int(raw_employees) > 10_000_000:
             errors.append(RowError(line, "employees", f"{raw_employees} is not a plausible headcount"))

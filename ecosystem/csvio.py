@@ -79,8 +79,8 @@ def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> C
         raise CsvFileError(
             "Line 1: " + "; ".join(parts) + ". Expected exactly: " + delimiter.join(expected_columns) + "."
         )
-    if len(set(header)) != len(header):
-        raise CsvFileError("Line 1: a column appears twice in the header.")
+    if repeated := sorted({name for name in header if header.count(name) > 1}):
+        raise CsvFileError(f"Line 1: {', '.join(repeated)} appears twice in the header.")
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         for values in reader:
