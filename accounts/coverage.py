@@ -1,8 +1,9 @@
 """Coverage of the select accounts: who is covered, where the gaps are, which coverage went stale."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from ecosystem.choices import Region, Sector
 from opportunities.models import Opportunity
@@ -20,8 +21,11 @@ def _open_primary():
 def stale_filter(today: date, days: int = STALE_DAYS) -> Q:
     """Accounts whose primary partner, assigned ``days`` ago or more, logged no opportunity on them since."""
     since = today - timedelta(days=days)
+    # From the first instant of ``since`` (local time): the same rows as ``created_at__date__gte``,
+    # but a plain comparison of the column rather than of a date computed from each row.
+    since_start = timezone.make_aware(datetime.combine(since, time.min))
     recent = Opportunity.objects.filter(
-        account=OuterRef("account_id"), partner=OuterRef("partner_id"), created_at__date__gte=since
+        account=OuterRef("account_id"), partner=OuterRef("partner_id"), created_at__gte=since_start
     )
     stale_primary = (
         Assignment.objects.open()
@@ -33,7 +37,6 @@ def stale_filter(today: date, days: int = STALE_DAYS) -> Q:
 
 def coverage_table(accounts, group_by: str, today: date) -> list[dict]:
     """Covered / uncovered / stale counts of ``accounts`` by region or sector: one query."""
-    choices = GROUPS[group_by]
     rows = (
         accounts.values(group_by)
         .annotate(
@@ -43,7 +46,12 @@ def coverage_table(accounts, group_by: str, today: date) -> list[dict]:
         )
         .order_by(group_by)
     )
-    labels = dict(choices.choices)
+    return coverage_rows(rows, group_by)
+
+
+def coverage_rows(rows, group_by: str) -> list[dict]:
+    """The table of ``rows`` (``{group_by, total, covered, stale}``, counted live or by a snapshot)."""
+    labels = dict(GROUPS[group_by].choices)
     table = []
     for row in rows:
         covered = row["covered"]

@@ -19,7 +19,7 @@ from opportunities.models import Opportunity
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
 from .audit import account_history
-from .coverage import STALE_DAYS, coverage_table, coverage_totals, select_accounts
+from .coverage import STALE_DAYS, coverage_rows, coverage_table, coverage_totals, select_accounts
 from .exporting import accounts_csv, assignments_csv
 from .filtersets import AccountFilterSet, AssignmentFilterSet
 from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
@@ -172,20 +172,37 @@ class AssignmentEndView(RoleRequiredMixin, View):
 
 
 class CoverageView(RoleRequiredMixin, TemplateView):
-    """Covered and uncovered select accounts by region and by sector, with stale coverage."""
+    """Covered and uncovered select accounts by region and by sector, with stale coverage.
+
+    Internal users see every select account: the counts come from the dashboards' snapshot
+    when there is one (``?live=1`` counts them now); the account lists they link to are live.
+    """
 
     allowed_roles = INTERNAL_ROLES
     template_name = "accounts/coverage.html"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        accounts = select_accounts(self.request.user)
-        by_region = coverage_table(accounts, "region", today)
+        from insights.figures import coverage_by
+
+        live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
+        snapshot = coverage_by(live)
+        if snapshot is not None:
+            by_region = coverage_rows(snapshot["region"], "region")
+            by_sector = coverage_rows(snapshot["sector"], "sector")
+            source = {"source": snapshot["source"], "computed_at": snapshot["computed_at"]}
+        else:
+            today = timezone.localdate()
+            accounts = select_accounts(self.request.user)
+            by_region = coverage_table(accounts, "region", today)
+            by_sector = coverage_table(accounts, "sector", today)
+            source = {"source": "live", "computed_at": None}
         return super().get_context_data(
             by_region=by_region,
-            by_sector=coverage_table(accounts, "sector", today),
+            by_sector=by_sector,
             totals=coverage_totals(by_region),
             stale_days=STALE_DAYS,
+            source=source,
+            live_requested=live,
             **kwargs,
         )
 

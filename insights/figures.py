@@ -115,9 +115,83 @@ def target_progress(target: Target, today: date, live: bool = False) -> dict:
     }
 
 
-def extras_or_live(name: str, live: bool, compute):
-    """Coverage, commission cost or levers: the snapshot's copy for the default view, else ``compute()``."""
+def figures_run(live: bool = False):
+    """The current snapshot if it holds coverage, commission and levers (``None``: compute live)."""
     run = None if live else snapshots.current_run()
-    if run is not None and name in (run.extras or {}):
-        return run.extras[name], source_info(run)
-    return compute(), source_info(None)
+    return run if snapshots.has_figures(run) else None
+
+
+def coverage(query: Query) -> dict:
+    """Select accounts: assigned, with an open opportunity, with a won deal in the range."""
+    run = figures_run(query.live)
+    if run is None:
+        result = share.select_coverage(query.start, query.end, query.filters)
+    else:
+        result = share.snapshot_coverage(run.pk, query.start, query.end, query.filters)
+    return {**result, **source_info(run)}
+
+
+def commission_cost(query: Query) -> dict:
+    """Per quarter of the range: approved or paid commission against partner revenue."""
+    run = figures_run(query.live)
+    if run is None:
+        rows = share.commission_cost(query.first, query.last)
+    else:
+        rows = share.commission_cost(
+            query.first, query.last, share.SnapshotSource(run.pk), snapshots.commission_of(run)
+        )
+    return {"rows": rows, **source_info(run)}
+
+
+def levers(query: Query) -> dict:
+    """Secondments starting and roadshows held in the range, with their effect."""
+    run = figures_run(query.live)
+    if run is None:
+        result = share.levers(query.start, query.end)
+    else:
+        result = share.levers_of(*snapshots.levers_rows_of(run), query.start, query.end)
+    return {**result, **source_info(run)}
+
+
+def select_accounts_coverage(live: bool = False) -> dict:
+    """Ecosystem-wide: select accounts, those with an open primary assignment, those without."""
+    from django.db.models import Sum
+
+    from .models import CoverageCell
+    from .selectors import select_coverage
+
+    run = figures_run(live)
+    if run is None:
+        return {**select_coverage(), **source_info(None)}
+    counts = CoverageCell.objects.filter(run_id=run.pk, product_line="").aggregate(
+        total=Sum("total"), covered=Sum("covered")
+    )
+    counts = {name: value or 0 for name, value in counts.items()}
+    counts["uncovered"] = counts["total"] - counts["covered"]
+    return {**counts, **source_info(run)}
+
+
+def coverage_by(live: bool = False) -> dict | None:
+    """Select accounts by region and by sector (total, covered, stale) from the snapshot, one query.
+
+    ``None`` without a snapshot holding them (or with ``live``): the caller computes them live.
+    """
+    from .models import CoverageCell
+
+    run = figures_run(live)
+    if run is None:
+        return None
+    groups = {"region": {}, "sector": {}}
+    cells = CoverageCell.objects.filter(run_id=run.pk, product_line="").values_list(
+        "region", "sector", "total", "covered", "stale"
+    )
+    for region, sector, *counts in cells:
+        for name, key in (("region", region), ("sector", sector)):
+            sums = groups[name].setdefault(key, [0, 0, 0])
+            for index, value in enumerate(counts):
+                sums[index] += value
+    tables = {
+        name: [{name: key, "total": t, "covered": c, "stale": st} for key, (t, c, st) in rows.items()]
+        for name, rows in groups.items()
+    }
+    return {**tables, **source_info(run), "as_of": run.extras.get("as_of")}

@@ -121,3 +121,59 @@ class ShareCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter_start} {self.region} {self.sector} {self.product_line} {self.tier or 'direct'}"
+
+
+class CoverageCell(models.Model):
+    """Select accounts of one region × sector, counted for one product line ("" = every line).
+
+    ``total``, ``assigned`` (an open assignment), ``covered`` (an open primary) and ``stale``
+    (as of the snapshot's day) do not depend on the line: each line's row repeats them, so a
+    filter by line reads its rows only. ``with_open`` counts the accounts with an open
+    opportunity of that line (of any line for "").
+    """
+
+    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    region = models.CharField(max_length=40)
+    sector = models.CharField(max_length=20)
+    product_line = models.CharField(max_length=20, blank=True)
+    total = models.PositiveIntegerField()
+    assigned = models.PositiveIntegerField()
+    covered = models.PositiveIntegerField()
+    stale = models.PositiveIntegerField()
+    with_open = models.PositiveIntegerField()
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "product_line"], name="coveragecell_run_line_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.sector} {self.product_line or 'any line'}: {self.total}"
+
+
+class CoverageWinCell(models.Model):
+    """Select accounts whose quarters with a won deal (of one line, "" = any) step from ``previous`` to ``quarter``.
+
+    Each account contributes one row per quarter it won in, naming the quarter it last won
+    in before (``previous``, empty for its first). The accounts with a won deal in the quarters
+    ``[A, B]`` are then a plain sum: rows with ``A ≤ quarter ≤ B`` and ``previous < A`` (or
+    empty) — each such account counts exactly once, at its first winning quarter from ``A``.
+    """
+
+    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    region = models.CharField(max_length=40)
+    sector = models.CharField(max_length=20)
+    product_line = models.CharField(max_length=20, blank=True)
+    previous = models.DateField(null=True, blank=True)
+    quarter = models.DateField()
+    accounts = models.PositiveIntegerField()
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "product_line", "quarter"], name="coveragewin_run_line_q_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.sector} {self.product_line or 'any line'} {self.previous}→{self.quarter}"

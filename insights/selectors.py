@@ -38,17 +38,21 @@ def quarterly_share(last: Period, count: int = 8) -> list[dict]:
 
 
 def select_coverage() -> dict:
+    """Select accounts and those with an open primary assignment, counted now (see :mod:`insights.figures`)."""
     primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
     counts = Account.objects.select().aggregate(total=Count("id"), covered=Count("id", filter=Exists(primary)))
     counts["uncovered"] = counts["total"] - counts["covered"]
     return counts
 
 
-def channel_figures() -> dict:
+def channel_figures(live: bool = False) -> dict:
+    """The workspace's figures: coverage from the snapshot (if any); the work queue always live."""
+    from .figures import select_accounts_coverage
+
     pending = Opportunity.objects.filter(registration_status=RegistrationStatus.PENDING)
     return {
         "partners": Partner.objects.count(),
-        "coverage": select_coverage(),
+        "coverage": select_accounts_coverage(live),
         "pending": pending.count(),
         "conflicts": pending.filter(has_conflict=True).count(),
     }

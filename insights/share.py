@@ -288,6 +288,37 @@ def select_coverage(start: date, end: date, filters: dict | None = None) -> dict
         with_open_opportunity=Count("id", filter=Exists(open_opps)),
         with_won_deal=Count("id", filter=Exists(won)),
     )
+    return _with_ratios(counts)
+
+
+def snapshot_coverage(run_id: int, start: date, end: date, filters: dict | None = None) -> dict:
+    """:func:`select_coverage` from a snapshot's coverage cells: two sums over small tables.
+
+    The won-deal range is widened to whole quarters, as the share cells are.
+    """
+    from .models import CoverageCell, CoverageWinCell
+
+    filters = filters or {}
+    line = filters.get("product_line") or ""
+    narrow = {name: filters[name] for name in ("region", "sector") if filters.get(name)}
+    counts = CoverageCell.objects.filter(run_id=run_id, product_line=line, **narrow).aggregate(
+        total=Sum("total"), assigned=Sum("assigned"), with_open_opportunity=Sum("with_open")
+    )
+    first, last = quarter_of(start).start, quarter_of(end).start
+    won = CoverageWinCell.objects.filter(
+        Q(previous__isnull=True) | Q(previous__lt=first),
+        run_id=run_id,
+        product_line=line,
+        quarter__gte=first,
+        quarter__lte=last,
+        **narrow,
+    ).aggregate(accounts=Sum("accounts"))
+    counts = {name: value or 0 for name, value in counts.items()}
+    counts["with_won_deal"] = won["accounts"] or 0
+    return _with_ratios(counts)
+
+
+def _with_ratios(counts: dict) -> dict:
     total = counts["total"]
     for name in ("assigned", "with_open_opportunity", "with_won_deal"):
         counts[f"{name}_ratio"] = ratio(counts[name], total)
@@ -297,22 +328,28 @@ def select_coverage(start: date, end: date, filters: dict | None = None) -> dict
 # --- Commission cost against partner revenue ---------------------------------------------------
 
 
-def commission_cost(first: Period, last: Period) -> list[dict]:
-    """Per quarter: commission of approved or paid settlements (the deals' quarter) / partner revenue."""
+def commission_by_period(labels: list[str] | None = None) -> dict[str, Decimal]:
+    """Commission of approved or paid settlements by the deals' period (every period for ``None``)."""
     from commissions.models import LOCKED_STATUSES, PayoutLine
+
+    lines = PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, attempt=F("run__committed_attempt"))
+    if labels is not None:
+        lines = lines.filter(deal_period__in=labels)
+    return dict(lines.values("deal_period").annotate(total=Sum("payout")).values_list("deal_period", "total"))
+
+
+def commission_cost(first: Period, last: Period, source: Source | None = None, paid: dict | None = None) -> list:
+    """Per quarter: commission of approved or paid settlements (the deals' quarter) / partner revenue.
+
+    ``source`` gives the partner revenue (live by default); ``paid`` the commission by period
+    (a snapshot's copy), else it is summed from the payout lines now.
+    """
     from ecosystem.periods import quarters_between
 
-    quarters = quarters_between(first, last)
-    labels = [q.label for q in quarters]
-    paid = dict(
-        PayoutLine.objects.filter(
-            run__status__in=LOCKED_STATUSES, attempt=F("run__committed_attempt"), deal_period__in=labels
-        )
-        .values("deal_period")
-        .annotate(total=Sum("payout"))
-        .values_list("deal_period", "total")
-    )
-    revenue = {row["key"]: row["partner"] for row in quarterly_series(LIVE, first, last)}
+    labels = [q.label for q in quarters_between(first, last)]
+    if paid is None:
+        paid = commission_by_period(labels)
+    revenue = {row["key"]: row["partner"] for row in quarterly_series(source or LIVE, first, last)}
     rows = []
     for label in labels:
         commission = paid.get(label) or ZERO
@@ -410,8 +447,21 @@ def roadshow_effect(start: date | None = None, end: date | None = None) -> list[
 
 
 def levers(start: date | None = None, end: date | None = None) -> dict:
-    secondments = secondment_effect(start, end)
-    roadshows = roadshow_effect(start, end)
+    return levers_of(secondment_effect(start, end), roadshow_effect(start, end))
+
+
+def levers_of(secondments: list[dict], roadshows: list[dict], start: date | None = None, end=None) -> dict:
+    """The levers' rows (narrowed to secondments starting, roadshows held, in the range) and totals.
+
+    A row does not depend on the range, only whether it is shown: a snapshot keeps every row
+    and narrows them here, giving what :func:`levers` computes live for the range.
+    """
+
+    def within(day: date) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    secondments = [row for row in secondments if within(row["starts_on"])]
+    roadshows = [row for row in roadshows if within(row["date"])]
     return {
         "secondments": secondments,
         "secondments_total": {

@@ -1,7 +1,7 @@
-"""Snapshots of the share figures: computed in one transaction, swapped in by flipping a pointer.
+"""Snapshots of the dashboards' figures: computed in one transaction, swapped in by flipping a pointer.
 
-A new :class:`SnapshotRun` is written beside the current one (its cells, coverage, commission
-cost, levers), then the single :class:`SnapshotPointer` row is moved to it in the same
+A new :class:`SnapshotRun` is written beside the current one (its share cells, coverage cells,
+commission by period and lever rows), then the single :class:`SnapshotPointer` row is moved to it in the same
 transaction. Readers read the pointer, then only that run's rows: a reader never sees half
 a generation nor two generations mixed. On PostgreSQL the transaction is REPEATABLE READ so
 every statement of the computation sees the same state of the data.
@@ -9,21 +9,28 @@ every statement of the computation sees the same state of the data.
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
+from accounts.coverage import stale_filter
+from accounts.models import Account, Assignment, AssignmentRole
 from ecosystem.bulk import copy_insert
-from ecosystem.periods import quarter_of
-from opportunities.models import Opportunity, Route, Stage
+from ecosystem.choices import ProductLine
+from opportunities.models import OPEN_STAGES, Opportunity, Route, Stage
 
 from . import share
-from .models import ShareCell, SnapshotPointer, SnapshotRun, SnapshotStatus
+from .models import CoverageCell, CoverageWinCell, ShareCell, SnapshotPointer, SnapshotRun, SnapshotStatus
 
 KEEP_GENERATIONS = 2
+#: What a generation holds: 1 = share cells (and figures nobody read); 2 = also the coverage
+#: cells, the commission by period and every lever row, which the dashboards read.
+FORMAT = 2
+STEPS = 5
 CELL_FIELDS = [
     "run_id",
     "quarter_start",
@@ -42,6 +49,11 @@ CELL_FIELDS = [
 def current_run() -> SnapshotRun | None:
     pointer = SnapshotPointer.objects.select_related("run").filter(pk=1).first()
     return pointer.run if pointer else None
+
+
+def has_figures(run: SnapshotRun | None) -> bool:
+    """Whether ``run`` holds coverage, commission and levers (a generation from before them does not)."""
+    return run is not None and (run.extras or {}).get("format", 1) >= FORMAT
 
 
 def _cells(run_id: int) -> list[tuple]:
@@ -79,22 +91,127 @@ def _cells(run_id: int) -> list[tuple]:
     ]
 
 
+COVERAGE_FIELDS = ["run_id", "region", "sector", "product_line", "total", "assigned", "covered", "stale", "with_open"]
+WIN_FIELDS = ["run_id", "region", "sector", "product_line", "previous", "quarter", "accounts"]
+
+
+def _coverage_cells(run_id: int, today: date) -> list[tuple]:
+    """Select accounts by region × sector, then once more for each product line (see :class:`CoverageCell`)."""
+    any_open = Assignment.objects.filter(valid_to__isnull=True, account=OuterRef("pk"))
+    primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
+    open_opps = Opportunity.objects.filter(stage__in=OPEN_STAGES, account=OuterRef("pk"))
+    groups = (
+        Account.objects.filter(is_select=True)
+        .values("region", "sector")
+        .annotate(
+            total=Count("id"),
+            assigned=Count("id", filter=Q(Exists(any_open))),
+            covered=Count("id", filter=Q(Exists(primary))),
+            stale=Count("id", filter=stale_filter(today)),
+            with_open=Count("id", filter=Q(Exists(open_opps))),
+        )
+        .order_by()
+    )
+    by_line = {
+        (row["account__region"], row["account__sector"], row["product_line"]): row["accounts"]
+        for row in Opportunity.objects.filter(stage__in=OPEN_STAGES, account__is_select=True)
+        .values("account__region", "account__sector", "product_line")
+        .annotate(accounts=Count("account_id", distinct=True))
+        .order_by()
+    }
+    lines = sorted(set(ProductLine.values) | {line for _region, _sector, line in by_line})
+    cells = []
+    for g in groups:
+        region, sector = g["region"], g["sector"]
+        counts = (g["total"], g["assigned"], g["covered"], g["stale"])
+        cells.append((run_id, region, sector, "", *counts, g["with_open"]))
+        for line in lines:
+            cells.append((run_id, region, sector, line, *counts, by_line.get((region, sector, line), 0)))
+    return cells
+
+
+def _win_cells(run_id: int) -> list[tuple]:
+    """Each select account's quarters with a won deal, as steps from the quarter before (see :class:`CoverageWinCell`).
+
+    One statement: the distinct (account, line, quarter) of the won deals, then ``LAG`` over
+    each account's quarters, per line and over every line, counted by region × sector × step.
+    """
+    distinct = (
+        Opportunity.objects.filter(stage=Stage.WON, closed_on__isnull=False, account__is_select=True)
+        .annotate(
+            acc=F("account_id"),
+            reg=F("account__region"),
+            sec=F("account__sector"),
+            pline=F("product_line"),
+            q=TruncQuarter("closed_on"),
+        )
+        .values("acc", "reg", "sec", "pline", "q")
+        .annotate(deals=Count("id"))
+        .order_by()
+    )
+    inner, params = distinct.query.sql_with_params()
+    sql = f"""
+        WITH d AS ({inner})
+        SELECT reg, sec, pline, prev_q, q, COUNT(*) FROM (
+            SELECT reg, sec, pline, q, LAG(q) OVER (PARTITION BY acc, pline ORDER BY q) AS prev_q FROM d
+        ) per_line GROUP BY reg, sec, pline, prev_q, q
+        UNION ALL
+        SELECT reg, sec, '', prev_q, q, COUNT(*) FROM (
+            SELECT reg, sec, q, LAG(q) OVER (PARTITION BY acc ORDER BY q) AS prev_q
+            FROM (SELECT DISTINCT acc, reg, sec, q FROM d) quarters
+        ) any_line GROUP BY reg, sec, prev_q, q
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (run_id, region, sector, line, _day(previous), _day(quarter), count)
+            for region, sector, line, previous, quarter, count in cursor.fetchall()
+        ]
+
+
+def _day(value) -> date | None:
+    """A quarter's first day as the database hands it back in raw SQL (date, midnight timestamp or text)."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
 def _extras(today: date) -> dict:
-    """Coverage (this year), commission cost (last eight quarters) and levers, JSON-ready."""
-    last = quarter_of(today)
-    first = last
-    for _ in range(7):
-        first = first.previous()
-    year_start = date(today.year, 1, 1)
+    """Commission by the deals' period and every lever row, JSON-ready (the dashboards narrow them)."""
     return jsonable(
         {
+            "format": FORMAT,
             "as_of": today,
-            "coverage": share.select_coverage(year_start, today),
-            "coverage_range": [year_start, today],
-            "commission_cost": share.commission_cost(first, last),
-            "levers": share.levers(),
+            "commission": share.commission_by_period(),
+            "secondments": share.secondment_effect(),
+            "roadshows": share.roadshow_effect(),
         }
     )
+
+
+def commission_of(run: SnapshotRun) -> dict[str, Decimal]:
+    return {period: Decimal(amount) for period, amount in run.extras["commission"].items()}
+
+
+def levers_rows_of(run: SnapshotRun) -> tuple[list[dict], list[dict]]:
+    """The snapshot's lever rows with their dates and amounts typed again, as :mod:`insights.share` makes them."""
+    secondments = [
+        _typed(row, dates=("starts_on", "ends_on"), amounts=("before", "during", "change", "change_ratio"))
+        for row in run.extras["secondments"]
+    ]
+    roadshows = [_typed(row, dates=("date",), amounts=("pipeline", "won")) for row in run.extras["roadshows"]]
+    return secondments, roadshows
+
+
+def _typed(row: dict, *, dates=(), amounts=()) -> dict:
+    row = dict(row)
+    for name in dates:
+        row[name] = date.fromisoformat(row[name]) if row[name] else None
+    for name in amounts:
+        row[name] = None if row[name] is None else Decimal(row[name])
+    return row
 
 
 def jsonable(value):
@@ -118,15 +235,22 @@ def take_snapshot(report: Callable | None = None, job=None) -> SnapshotRun:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         run = SnapshotRun.objects.create(job=job)
+        today = timezone.localdate()
         if report:
-            report(0, 3, "Aggregating won business")
+            report(0, STEPS, "Aggregating won business")
         cells = _cells(run.pk)
         if report:
-            report(1, 3, "Writing cells")
+            report(1, STEPS, "Writing cells")
         copy_insert(ShareCell, CELL_FIELDS, cells)
         if report:
-            report(2, 3, "Coverage, commission cost, levers")
-        run.extras = _extras(timezone.localdate())
+            report(2, STEPS, "Coverage of the select accounts")
+        copy_insert(CoverageCell, COVERAGE_FIELDS, _coverage_cells(run.pk, today))
+        if report:
+            report(3, STEPS, "Won deals of the select accounts by quarter")
+        copy_insert(CoverageWinCell, WIN_FIELDS, _win_cells(run.pk))
+        if report:
+            report(4, STEPS, "Commission cost, levers")
+        run.extras = _extras(today)
         run.cell_count = len(cells)
         run.status = SnapshotStatus.READY
         run.computed_at = timezone.now()
@@ -137,8 +261,9 @@ def take_snapshot(report: Callable | None = None, job=None) -> SnapshotRun:
             SnapshotRun.objects.exclude(pk=run.pk).order_by("-started_at", "-id").values_list("pk", flat=True)
         )[KEEP_GENERATIONS - 1 :]
         if stale:
-            ShareCell.objects.filter(run_id__in=stale).delete()
+            for model in (ShareCell, CoverageCell, CoverageWinCell):
+                model.objects.filter(run_id__in=stale).delete()
             SnapshotRun.objects.filter(pk__in=stale).delete()
     if report:
-        report(3, 3, "Done")
+        report(STEPS, STEPS, "Done")
     return run

@@ -19,6 +19,7 @@ from .bookings import BOOKING_COLUMNS
 from .dashboards import Column, Table, bar_chart, line_chart, percent_series, share_columns
 from .models import Target
 from .params import ParamError, parse_query
+from .snapshots import STEPS
 from .tasks import import_bookings_task, snapshot_task
 
 
@@ -29,7 +30,9 @@ class WorkspaceHomeView(RoleRequiredMixin, TemplateView):
     template_name = "insights/workspace_home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(figures=selectors.channel_figures(), **kwargs)
+        live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
+        found = selectors.channel_figures(live)
+        return super().get_context_data(figures=found, source=found["coverage"], live_requested=live, **kwargs)
 
 
 GROUP_LABELS = {
@@ -70,6 +73,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
     title = ""
     show_filters = True
     show_group_by = False
+    source = None  # where the figures come from: ``figures.source_info`` of the build
 
     def get(self, request, *args, **kwargs):
         self.errors = {}
@@ -109,6 +113,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             param_errors=self.errors,
             query=self.query,
             query_string=query_string.urlencode(),
+            source=self.source,
+            live_requested=self.query.live,
             **self.extra(),
             **kwargs,
         )
@@ -204,9 +210,6 @@ class ShareDashboardView(DashboardView):
         table = Table(f"share-by-{group_by}", _("Won business and share"), columns, rows, links)
         return [(chart, table), (share_chart, None)] if rows else [(None, table)]
 
-    def extra(self):
-        return {"source": self.source}
-
 
 def _label(group_by, key):
     choices = {"region": Region, "sector": Sector, "product_line": ProductLine, "tier": PartnerTier}.get(group_by)
@@ -290,7 +293,7 @@ class CoverageDashboardView(DashboardView):
     title = _("Coverage of the select accounts")
 
     def build(self):
-        coverage = share.select_coverage(self.query.start, self.query.end, self.query.filters)
+        coverage = self.source = figures.coverage(self.query)
         keys = [
             ("assigned", _("Assigned")),
             ("with_open_opportunity", _("With an open opportunity")),
@@ -313,7 +316,8 @@ class CommissionDashboardView(DashboardView):
     title = _("Commission cost against partner revenue")
 
     def build(self):
-        rows = share.commission_cost(self.query.first, self.query.last)
+        self.source = figures.commission_cost(self.query)
+        rows = self.source["rows"]
         chart = bar_chart(
             "chart-commission",
             [r["period"] for r in rows],
@@ -335,7 +339,7 @@ class LeversDashboardView(DashboardView):
     title = _("Levers: secondments and roadshows")
 
     def build(self):
-        levers = share.levers(self.query.start, self.query.end)
+        levers = self.source = figures.levers(self.query)
         secondments, roadshows = levers["secondments"], levers["roadshows"]
         for row in secondments:
             row["label"] = f"{row['partner']} ({row['starts_on']:%Y-%m-%d})"
@@ -386,7 +390,7 @@ class SnapshotNowView(RoleRequiredMixin, View):
     allowed_roles = INTERNAL_ROLES
 
     def post(self, request):
-        job = job_create(kind="insights_snapshot", user=request.user, total=3)
+        job = job_create(kind="insights_snapshot", user=request.user, total=STEPS)
         job_enqueue(snapshot_task, job)
         return redirect("job-detail", pk=job.pk)
 

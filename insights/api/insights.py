@@ -20,7 +20,7 @@ from .. import figures, share
 from ..bookings import BOOKING_COLUMNS
 from ..models import Target
 from ..params import ParamError, parse_query
-from ..snapshots import jsonable
+from ..snapshots import STEPS, jsonable
 from ..tasks import import_bookings_task, snapshot_task
 from .serializers import BookingImportSerializer
 
@@ -92,7 +92,7 @@ class CoverageView(InsightsView):
     def get(self, request):
         """Select accounts: assigned, with an open opportunity, with a won deal in the range."""
         query = self.query(request)
-        result = share.select_coverage(query.start, query.end, query.filters)
+        result = figures.coverage(query)
         return Response(jsonable({"from": query.first.label, "to": query.last.label, **result}))
 
 
@@ -101,8 +101,8 @@ class CommissionCostView(InsightsView):
     def get(self, request):
         """Per quarter: commission of approved or paid settlements against partner revenue."""
         query = self.query(request)
-        rows = share.commission_cost(query.first, query.last)
-        return Response(jsonable({"from": query.first.label, "to": query.last.label, "rows": rows}))
+        result = figures.commission_cost(query)
+        return Response(jsonable({"from": query.first.label, "to": query.last.label, **result}))
 
 
 class LeversView(InsightsView):
@@ -110,7 +110,7 @@ class LeversView(InsightsView):
     def get(self, request):
         """Secondments (revenue during vs the same length before) and roadshow-sourced pipeline and wins."""
         query = self.query(request)
-        result = share.levers(query.start, query.end)
+        result = figures.levers(query)
         return Response(jsonable({"from": query.first.label, "to": query.last.label, **result}))
 
 
@@ -120,7 +120,7 @@ class SnapshotView(InsightsView):
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request):
         """Compute a new snapshot now (a background job); the dashboards switch to it when it is done."""
-        job = job_create(kind="insights_snapshot", user=request.user, total=3)
+        job = job_create(kind="insights_snapshot", user=request.user, total=STEPS)
         job_enqueue(snapshot_task, job)
         job.refresh_from_db()
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

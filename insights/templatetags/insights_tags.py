@@ -27,3 +27,27 @@ def cell(value, kind="text"):
 @register.filter
 def percent(value):
     return cell(value, "share")
+
+
+@register.filter
+def snapshot_time(value):
+    """A snapshot's ``computed_at`` (ISO text, as the API gives it) as a local date and time."""
+    from django.template.defaultfilters import date as format_date
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return value
+    return format_date(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+@register.simple_tag(takes_context=True)
+def toggle_live(context):
+    """This page's address with ``live=1`` added, or taken away if it is there (never ``export``)."""
+    params = context["request"].GET.copy()
+    params.pop("export", None)
+    if params.pop("live", None) is None:
+        params["live"] = "1"
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else context["request"].path

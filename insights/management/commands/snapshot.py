@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from ...snapshots import take_snapshot
+from ...snapshots import STEPS, take_snapshot
 
 
 class Command(BaseCommand):
-    help = "Compute the ecosystem-share snapshot now and make it the one the dashboards read."
+    help = "Compute the dashboards' figures (share, coverage, commission cost, levers) now; the dashboards read them."
 
     def handle(self, *args, **options):
-        bar = tqdm(total=3, unit="step", desc="snapshot", disable=options["verbosity"] == 0)
+        bar = tqdm(total=STEPS, unit="step", desc="snapshot", disable=options["verbosity"] == 0)
 
         def report(done, total=None, message=""):
             bar.n = done
