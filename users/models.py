@@ -40,6 +40,15 @@ class User(AbstractUser):
                 condition=(Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False))
                 | (Q(role__in=sorted(INTERNAL_ROLES) + [""], partner__isnull=True)),
             ),
+            # The admin site and superuser rights bypass every role and scope: never a partner's user.
+            models.CheckConstraint(
+                name="user_partner_users_not_staff",
+                condition=Q(partner__isnull=True) | Q(is_staff=False, is_superuser=False),
+                violation_error_message=_(
+                    "A partner's user can be neither staff nor superuser: the admin site is for the vendor's "
+                    "own team. Untick “Staff status” and “Superuser status”, or remove the partner."
+                ),
+            ),
         ]
 
     @property

@@ -103,6 +103,9 @@ CASES = [
     ("user_partner_roles_have_a_partner", lambda w: update(w.rep_a, partner=None)),
     ("user_partner_roles_have_a_partner", lambda w: update(w.channel, partner=w.partner_a)),
     ("user_partner_roles_have_a_partner", lambda w: UserFactory(role=Role.PARTNER_ADMIN, partner=None)),
+    ("user_partner_users_not_staff", lambda w: update(w.rep_a, is_staff=True)),
+    ("user_partner_users_not_staff", lambda w: update(w.admin_a, is_superuser=True)),
+    ("user_partner_users_not_staff", lambda w: UserFactory(role=Role.PARTNER_REP, partner=w.partner_a, is_staff=True)),
     # partners
     ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345")),
     ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345678X")),
@@ -355,6 +358,13 @@ def test_a_resolved_dispute_makes_room_for_a_new_one(world):
     Dispute = model("commissions.Dispute")
     Dispute.objects.create(line=line, opened_by=world.admin_a, status="resolved")
     Dispute.objects.create(line=line, opened_by=world.admin_a)
+
+
+@pytest.mark.django_db
+def test_internal_users_may_be_staff_and_superusers(world):
+    update(world.channel, is_staff=True, is_superuser=True)
+    update(world.manager, is_staff=True)
+    UserFactory(username="root", role=Role.CHANNEL, is_staff=True, is_superuser=True)
 
 
 @pytest.mark.django_db
