@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -41,7 +40,5 @@ urlpatterns = [
 admin.site.site_header = "Ecosystem"
 admin.site.site_title = "Ecosystem admin"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even in DEBUG: it holds the CSV files uploaded for imports
+# (jobs/uploads.py), which only the import jobs read, by path.

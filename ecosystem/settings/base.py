@@ -167,6 +167,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads (CSV files for import jobs) are private: no URL serves MEDIA_ROOT (ecosystem/urls.py).
 MEDIA_URL = "media/"
 # Uploaded CSV files may be large; the importers stream them from disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
