@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
+from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedReadOnlyViewSet
 from ecosystem.choices import Region, Sector
 from ecosystem.roles import CHANNEL_ONLY
@@ -48,12 +49,12 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProposalRequestSerializer(serializers.Serializer):
+class ProposalRequestSerializer(InputSerializer):
     region = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
     sector = serializers.ListField(child=serializers.ChoiceField(choices=Sector.choices), required=False)
 
 
-class ProposalAcceptSerializer(serializers.Serializer):
+class ProposalAcceptSerializer(InputSerializer):
     items = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,

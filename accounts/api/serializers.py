@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
-from ecosystem.api.serializers import SirenField
+from ecosystem.api.serializers import InputModelSerializer, InputSerializer, SirenField
 from partners.models import Partner
 
 from ..models import Account, Assignment, AssignmentRole
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(InputModelSerializer):
     siren = SirenField()
 
     class Meta:
@@ -23,7 +23,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return value
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(InputModelSerializer):
     account = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all())
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
     account_name = serializers.CharField(source="account.name", read_only=True)
@@ -47,17 +47,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["valid_to"]
 
 
-class AssignmentEndSerializer(serializers.Serializer):
+class AssignmentEndSerializer(InputSerializer):
     valid_to = serializers.DateField(required=False)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class AccountImportSerializer(serializers.Serializer):
+class AccountImportSerializer(InputSerializer):
     file = serializers.FileField(help_text="CSV: siren,name,sector,region,city,employees,is_select,vendor_awareness")
     good_rows_only = serializers.BooleanField(default=False, help_text="Import the good rows even if some are bad.")
 
 
-class AssignmentBulkSerializer(serializers.Serializer):
+class AssignmentBulkSerializer(InputSerializer):
     accounts = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all(), many=True, allow_empty=False)
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
     role = serializers.ChoiceField(choices=AssignmentRole.choices, default=AssignmentRole.PRIMARY)
@@ -70,6 +70,6 @@ class AssignmentBulkSerializer(serializers.Serializer):
         return value
 
 
-class AssignmentImportSerializer(serializers.Serializer):
+class AssignmentImportSerializer(InputSerializer):
     file = serializers.FileField(help_text="CSV: account_siren,partner_siren,role,valid_from")
     good_rows_only = serializers.BooleanField(default=False)

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from accounts.models import Account
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
-from ecosystem.api.serializers import ChoiceListSerializerField
+from ecosystem.api.serializers import ChoiceListSerializerField, InputModelSerializer, InputSerializer
 from ecosystem.choices import ProductLine, Region, Sector
 from partners.models import Partner, PartnerKind, PartnerTier
 
@@ -68,7 +68,7 @@ class BandsField(serializers.Field):
 # --- Programs and rules -------------------------------------------------------------------------
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(InputModelSerializer):
     rule_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
@@ -99,7 +99,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             raise as_drf_error(error) from error
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(InputModelSerializer):
     program = ScopedPrimaryKeyRelatedField(queryset=Program.objects.all())
     program_name = serializers.CharField(source="program.name", read_only=True)
     partner_tiers = ChoiceListSerializerField(choices=PartnerTier.choices, required=False)
@@ -206,7 +206,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SettlementRequestSerializer(serializers.Serializer):
+class SettlementRequestSerializer(InputSerializer):
     period = serializers.CharField(max_length=10, help_text="A quarter (2026-Q3) or a month (2026-07).")
 
     def validate_period(self, value):
@@ -218,7 +218,7 @@ class SettlementRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(error)) from error
 
 
-class MarkPaidSerializer(serializers.Serializer):
+class MarkPaidSerializer(InputSerializer):
     payment_reference = serializers.CharField(max_length=100)
 
 
@@ -320,7 +320,7 @@ class DisputeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DisputeCreateSerializer(serializers.Serializer):
+class DisputeCreateSerializer(InputSerializer):
     line = serializers.PrimaryKeyRelatedField(queryset=PayoutLine.objects.none())
     comment = serializers.CharField(max_length=5000)
 
@@ -333,11 +333,11 @@ class DisputeCreateSerializer(serializers.Serializer):
         return fields
 
 
-class DisputeMessageCreateSerializer(serializers.Serializer):
+class DisputeMessageCreateSerializer(InputSerializer):
     body = serializers.CharField(max_length=5000)
 
 
-class DisputeResolveSerializer(serializers.Serializer):
+class DisputeResolveSerializer(InputSerializer):
     resolution = serializers.CharField(max_length=5000)
 
 

@@ -27,10 +27,12 @@ import audit
 from audit import kinds
 from ecosystem.roles import ALL_ROLES
 
+from .serializers import RejectUnknownFieldsMixin
+
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 
 
-class AxesAuthTokenSerializer(AuthTokenSerializer):
+class AxesAuthTokenSerializer(RejectUnknownFieldsMixin, AuthTokenSerializer):
     """Authenticates against Django's own request, so django-axes' lockout flags reach its middleware."""
 
     def validate(self, attrs):

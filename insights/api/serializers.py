@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from ecosystem.api.serializers import InputModelSerializer, InputSerializer
+
 from ..models import Target, validate_period
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(InputModelSerializer):
     value = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("1")
     )
@@ -16,6 +18,6 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "value", "baseline_period", "deadline", "region", "sector"]
 
 
-class BookingImportSerializer(serializers.Serializer):
+class BookingImportSerializer(InputSerializer):
     file = serializers.FileField()
     good_rows_only = serializers.BooleanField(default=False)

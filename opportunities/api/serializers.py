@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import Account
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
+from ecosystem.api.serializers import InputModelSerializer, InputSerializer
 from ecosystem.choices import ProductLine
 from ecosystem.roles import is_internal
 from partners.models import Partner, Roadshow
@@ -30,7 +31,7 @@ class AmountField(serializers.DecimalField):
         return value
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(InputModelSerializer):
     # A partner may register on any account (the conflict check weighs it): the account is
     # any account, by id or by SIREN; what comes back about it is its name only.
     account = serializers.PrimaryKeyRelatedField(
@@ -154,11 +155,11 @@ class OpportunitySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class BulkDecisionSerializer(serializers.Serializer):
+class BulkDecisionSerializer(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK)
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -170,7 +171,7 @@ class BulkDecisionResultSerializer(serializers.Serializer):
     skipped = serializers.DictField(child=serializers.CharField(), help_text="id → why it was not decided")
 
 
-class StageChangeSerializer(serializers.Serializer):
+class StageChangeSerializer(InputSerializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     closed_on = serializers.DateField(
         required=False, allow_null=True, help_text="Needed for won; lost: today if empty."
@@ -178,11 +179,11 @@ class StageChangeSerializer(serializers.Serializer):
     amount = AmountField(required=False, allow_null=True, help_text="The final amount, needed for won.")
 
 
-class ExtensionRequestSerializer(serializers.Serializer):
+class ExtensionRequestSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, error_messages={"blank": "Say why you need more time."})
 
 
-class ExtensionDecisionSerializer(serializers.Serializer):
+class ExtensionDecisionSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=["grant", "refuse"])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

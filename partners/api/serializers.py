@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
-from ecosystem.api.serializers import ChoiceListSerializerField, SirenField
+from ecosystem.api.serializers import ChoiceListSerializerField, InputModelSerializer, SirenField
 from ecosystem.choices import ProductLine, Region
 
 from ..models import Partner, Roadshow, Secondment
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(InputModelSerializer):
     siren = SirenField()
     regions = ChoiceListSerializerField(choices=Region.choices, required=False)
     specialisations = ChoiceListSerializerField(choices=ProductLine.choices, required=False)
@@ -36,7 +36,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         return value
 
 
-class SecondmentSerializer(serializers.ModelSerializer):
+class SecondmentSerializer(InputModelSerializer):
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
     partner_name = serializers.CharField(source="partner.name", read_only=True)
 
@@ -52,7 +52,7 @@ class SecondmentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class RoadshowSerializer(serializers.ModelSerializer):
+class RoadshowSerializer(InputModelSerializer):
     partners = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), many=True, required=False)
 
     class Meta:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
+from ecosystem.api.serializers import InputSerializer
 from partners.models import Partner
 
 from ..forms import PARTNER_ROLE_CHOICES
@@ -30,7 +31,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InviteSerializer(serializers.Serializer):
+class InviteSerializer(InputSerializer):
     email = serializers.EmailField(max_length=150)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -40,5 +41,5 @@ class InviteSerializer(serializers.Serializer):
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False, allow_null=True)
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=PARTNER_ROLE_CHOICES)
