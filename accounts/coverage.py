@@ -83,3 +83,21 @@ def coverage_totals(table: list[dict]) -> dict:
 
 def select_accounts(user):
     return Account.objects.for_user(user).select()
+
+
+def coverage_tables(user, group_bys, live: bool = False) -> tuple[dict[str, list[dict]], dict]:
+    """The tables by each of ``group_bys`` for an internal ``user`` (every select account), and their source.
+
+    From the dashboards' current snapshot when it holds them (stale as of its day), else — or
+    with ``live`` — counted now. The source is ``{"source": "snapshot" | "live", "computed_at"}``.
+    """
+    from insights.figures import coverage_by
+
+    snapshot = coverage_by(live)
+    if snapshot is not None:
+        tables = {group_by: coverage_rows(snapshot[group_by], group_by) for group_by in group_bys}
+        return tables, {"source": snapshot["source"], "computed_at": snapshot["computed_at"]}
+    today = timezone.localdate()
+    accounts = select_accounts(user)
+    tables = {group_by: coverage_table(accounts, group_by, today) for group_by in group_bys}
+    return tables, {"source": "live", "computed_at": None}

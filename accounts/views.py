@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -19,7 +18,7 @@ from opportunities.models import Opportunity
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
 from .audit import account_history
-from .coverage import STALE_DAYS, coverage_rows, coverage_table, coverage_totals, select_accounts
+from .coverage import STALE_DAYS, coverage_tables, coverage_totals
 from .exporting import accounts_csv, assignments_csv
 from .filtersets import AccountFilterSet, AssignmentFilterSet
 from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
@@ -182,20 +181,9 @@ class CoverageView(RoleRequiredMixin, TemplateView):
     template_name = "accounts/coverage.html"
 
     def get_context_data(self, **kwargs):
-        from insights.figures import coverage_by
-
         live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
-        snapshot = coverage_by(live)
-        if snapshot is not None:
-            by_region = coverage_rows(snapshot["region"], "region")
-            by_sector = coverage_rows(snapshot["sector"], "sector")
-            source = {"source": snapshot["source"], "computed_at": snapshot["computed_at"]}
-        else:
-            today = timezone.localdate()
-            accounts = select_accounts(self.request.user)
-            by_region = coverage_table(accounts, "region", today)
-            by_sector = coverage_table(accounts, "sector", today)
-            source = {"source": "live", "computed_at": None}
+        tables, source = coverage_tables(self.request.user, ("region", "sector"), live)
+        by_region, by_sector = tables["region"], tables["sector"]
         return super().get_context_data(
             by_region=by_region,
             by_sector=by_sector,

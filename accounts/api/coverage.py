@@ -1,6 +1,9 @@
-"""``/api/v1/coverage/``: covered, uncovered and stale select accounts by region or sector."""
+"""``/api/v1/coverage/``: covered, uncovered and stale select accounts by region or sector.
 
-from django.utils import timezone
+Read from the dashboards' snapshot when there is one (``source``, ``computed_at`` say so);
+``?live=1`` counts them now.
+"""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -9,7 +12,7 @@ from rest_framework.views import APIView
 from ecosystem.api.permissions import RolePermission
 from ecosystem.roles import INTERNAL_ROLES
 
-from ..coverage import GROUPS, STALE_DAYS, coverage_table, coverage_totals, select_accounts
+from ..coverage import GROUPS, STALE_DAYS, coverage_tables, coverage_totals
 
 
 class CoverageView(APIView):
@@ -17,12 +20,19 @@ class CoverageView(APIView):
     read_roles = INTERNAL_ROLES
 
     @extend_schema(
-        parameters=[OpenApiParameter("group_by", str, enum=list(GROUPS), default="region")],
+        parameters=[
+            OpenApiParameter("group_by", str, enum=list(GROUPS), default="region"),
+            OpenApiParameter("live", bool, description="Count now instead of reading the dashboards' snapshot"),
+        ],
         responses={200: dict},
     )
     def get(self, request):
         group_by = request.query_params.get("group_by", "region")
         if group_by not in GROUPS:
             raise ValidationError({"group_by": [f"'{group_by}' is not one of: {', '.join(GROUPS)}"]})
-        rows = coverage_table(select_accounts(request.user), group_by, timezone.localdate())
-        return Response({"group_by": group_by, "stale_days": STALE_DAYS, "totals": coverage_totals(rows), "rows": rows})
+        live = (request.query_params.get("live") or "").lower() in ("1", "true", "yes")
+        tables, source = coverage_tables(request.user, (group_by,), live)
+        rows = tables[group_by]
+        return Response(
+            {"group_by": group_by, "stale_days": STALE_DAYS, "totals": coverage_totals(rows), "rows": rows, **source}
+        )
