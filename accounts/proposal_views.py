@@ -1,35 +1,43 @@
-"""Pages of the assignment proposal: request one, review it, accept all or some, or discard it."""
+"""Pages of the assignment proposal: request one, review it, accept all or some, or discard it.
+
+Managers read them (SPEC §2: managers read everything); only the channel team requests and decides.
+"""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
 
 from ecosystem.choices import Region, Sector
-from ecosystem.roles import CHANNEL_ONLY
-from ecosystem.web import RoleRequiredMixin
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 from .models import AssignmentProposal, ProposalItem, ProposalStatus
 from .proposing import proposal_accept, proposal_discard, proposal_request
 
 
-class ProposalListView(RoleRequiredMixin, ListView):
-    """Past proposals, and the form that asks for a new one."""
+def _may_decide(user) -> bool:
+    return role_of(user) == Role.CHANNEL
 
-    allowed_roles = CHANNEL_ONLY
+
+class ProposalListView(ScopedListView):
+    """Past proposals, and (for the channel team) the form that asks for a new one."""
+
+    allowed_roles = INTERNAL_ROLES
+    queryset = AssignmentProposal.objects.select_related("created_by", "decided_by")
     template_name = "accounts/proposal_list.html"
     paginate_by = 20
 
-    def get_queryset(self):
-        return AssignmentProposal.objects.for_user(self.request.user).select_related("created_by", "decided_by")
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(regions=Region.choices, sectors=Sector.choices, **kwargs)
+        return super().get_context_data(
+            regions=Region.choices, sectors=Sector.choices, can_request=_may_decide(self.request.user), **kwargs
+        )
 
     def post(self, request):
+        if not _may_decide(request.user):
+            raise PermissionDenied("Only the channel team requests proposals.")
         try:
             proposal = proposal_request(
                 user=request.user,
@@ -41,16 +49,14 @@ class ProposalListView(RoleRequiredMixin, ListView):
         return redirect("proposal-detail", pk=proposal.pk)
 
 
-class ProposalDetailView(RoleRequiredMixin, DetailView):
-    """Review a proposal: its summary and its items, 100 a page, with checkboxes."""
+class ProposalDetailView(ScopedDetailView):
+    """Review a proposal: its summary and its items, 100 a page, with checkboxes for the channel team."""
 
-    allowed_roles = CHANNEL_ONLY
+    allowed_roles = INTERNAL_ROLES
+    queryset = AssignmentProposal.objects.select_related("job")
     template_name = "accounts/proposal_detail.html"
     context_object_name = "proposal"
     items_per_page = 100
-
-    def get_queryset(self):
-        return AssignmentProposal.objects.for_user(self.request.user).select_related("job")
 
     def get_context_data(self, **kwargs):
         items = (
@@ -70,6 +76,7 @@ class ProposalDetailView(RoleRequiredMixin, DetailView):
             query_without_page=query.urlencode(),
             items=page.object_list,
             is_ready=self.object.status == ProposalStatus.READY,
+            can_decide=self.object.status == ProposalStatus.READY and _may_decide(self.request.user),
             **kwargs,
         )
 

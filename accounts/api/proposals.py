@@ -1,4 +1,8 @@
-"""``/api/v1/assignment-proposals/``: request a proposal (202 + job), review its items, accept or discard."""
+"""``/api/v1/assignment-proposals/``: request a proposal (202 + job), review its items, accept or discard.
+
+Managers read proposals and their items (SPEC §2: managers read everything); only the channel team
+requests, accepts and discards.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -10,7 +14,7 @@ from ecosystem.api.errors import as_drf_error
 from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedReadOnlyViewSet
 from ecosystem.choices import Region, Sector
-from ecosystem.roles import CHANNEL_ONLY
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
 
 from ..models import AssignmentProposal, ProposalItem
 from ..proposing import proposal_accept, proposal_discard, proposal_request
@@ -67,7 +71,7 @@ class ProposalAcceptSerializer(InputSerializer):
 class AssignmentProposalViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = AssignmentProposal.objects.select_related("created_by", "decided_by")
     serializer_class = ProposalSerializer
-    read_roles = CHANNEL_ONLY
+    read_roles = INTERNAL_ROLES
     write_roles = CHANNEL_ONLY
     filterset_fields = ["status"]
 

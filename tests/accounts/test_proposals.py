@@ -195,13 +195,32 @@ class TestApi:
         assert response.status_code == 400 and "region" in response.json()
         assert AssignmentProposal.objects.count() == 0
 
-    @pytest.mark.parametrize("who", ["manager", "partner_admin", "partner_rep"])
-    def test_only_the_channel_team(self, region_setup, users, api, who, channel_user):
+    @pytest.mark.parametrize("who", ["partner_admin", "partner_rep"])
+    def test_partner_users_get_nothing(self, region_setup, users, api, who, channel_user):
         proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready")
         client = api(users[who])
         assert client.get("/api/v1/assignment-proposals/").status_code == 403
+        assert client.get(f"/api/v1/assignment-proposals/{proposal.pk}/").status_code == 403
+        assert client.get(f"/api/v1/assignment-proposals/{proposal.pk}/items/").status_code == 403
         assert client.post("/api/v1/assignment-proposals/", {}, format="json").status_code == 403
         assert client.post(f"/api/v1/assignment-proposals/{proposal.pk}/accept/").status_code == 403
+
+    def test_managers_read_but_never_decide(self, region_setup, manager_user, api, channel_user):
+        """SPEC §2: managers read everything; requesting, accepting and discarding stay the channel team's."""
+        proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready")
+        bank, strong = region_setup["banks"][0], region_setup["strong"]
+        item = ProposalItem.objects.create(proposal=proposal, account=bank, partner=strong, score=Decimal("5"))
+        client = api(manager_user)
+        listed = client.get("/api/v1/assignment-proposals/")
+        assert listed.status_code == 200 and [p["id"] for p in listed.json()["results"]] == [proposal.pk]
+        assert client.get(f"/api/v1/assignment-proposals/{proposal.pk}/").json()["status"] == "ready"
+        items = client.get(f"/api/v1/assignment-proposals/{proposal.pk}/items/")
+        assert items.status_code == 200 and [i["id"] for i in items.json()["results"]] == [item.pk]
+        assert client.post("/api/v1/assignment-proposals/", {}, format="json").status_code == 403
+        assert client.post(f"/api/v1/assignment-proposals/{proposal.pk}/accept/").status_code == 403
+        assert client.post(f"/api/v1/assignment-proposals/{proposal.pk}/discard/").status_code == 403
+        proposal.refresh_from_db()
+        assert proposal.status == "ready" and AssignmentProposal.objects.count() == 1
 
     def test_anonymous_is_401(self, db, api):
         assert api(None).get("/api/v1/assignment-proposals/").status_code == 401
@@ -237,10 +256,34 @@ class TestPages:
         proposal.refresh_from_db()
         assert proposal.status == "ready" and Assignment.objects.count() == 1
 
-    @pytest.mark.parametrize("who", ["manager", "partner_admin", "partner_rep"])
-    def test_pages_are_channel_only(self, region_setup, users, client, who, channel_user):
+    @pytest.mark.parametrize("who", ["partner_admin", "partner_rep"])
+    def test_pages_are_not_for_partner_users(self, region_setup, users, client, who, channel_user):
         proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready")
         client.force_login(users[who])
         assert client.get("/accounts/proposals/").status_code == 403
         assert client.get(f"/accounts/proposals/{proposal.pk}/").status_code == 403
         assert client.post(f"/accounts/proposals/{proposal.pk}/decide/", {"decision": "discard"}).status_code == 403
+
+    def test_managers_read_the_pages_without_the_decisions(self, region_setup, manager_user, client, channel_user):
+        proposal = AssignmentProposal.objects.create(
+            created_by=channel_user, status="ready", summary={"accounts": 1, "proposed": 1}
+        )
+        account = region_setup["banks"][0]
+        ProposalItem.objects.create(proposal=proposal, account=account, partner=region_setup["strong"], score=5)
+        client.force_login(manager_user)
+        listing = client.get("/accounts/proposals/")
+        assert listing.status_code == 200 and list(listing.context["object_list"]) == [proposal]
+        assert b'name="region"' not in listing.content  # no request form
+        page = client.get(f"/accounts/proposals/{proposal.pk}/")
+        assert page.status_code == 200 and account.name.encode() in page.content
+        assert b'name="decision"' not in page.content and b'name="items"' not in page.content
+        assert client.post("/accounts/proposals/", {"region": ["ile_de_france"]}).status_code == 403
+        assert client.post(f"/accounts/proposals/{proposal.pk}/decide/", {"decision": "discard"}).status_code == 403
+        proposal.refresh_from_db()
+        assert proposal.status == "ready" and AssignmentProposal.objects.count() == 1
+
+    def test_the_channel_team_sees_the_decisions(self, region_setup, channel_user, client):
+        proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready", summary={"proposed": 1})
+        client.force_login(channel_user)
+        assert b'name="region"' in client.get("/accounts/proposals/").content
+        assert b'name="decision"' in client.get(f"/accounts/proposals/{proposal.pk}/").content

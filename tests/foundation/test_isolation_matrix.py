@@ -60,10 +60,7 @@ UNSCOPED_API_VIEWS = {
 }
 
 #: Page views with a model (or a list/detail of rows) that are not built on the scoped mixins.
-UNSCOPED_PAGE_VIEWS = {
-    "accounts.proposal_views.ProposalListView": "channel only; rows from AssignmentProposal.objects.for_user()",
-    "accounts.proposal_views.ProposalDetailView": "channel only; rows from AssignmentProposal.objects.for_user()",
-}
+UNSCOPED_PAGE_VIEWS: dict[str, str] = {}
 
 #: Project page views that need no role, with the reason.
 OPEN_PAGE_VIEWS = {
