@@ -39,7 +39,7 @@ def snapshot_time(value):
     moment = parse_datetime(value) if isinstance(value, str) else value
     if moment is None:
         return value
-    return format_date(timezone.localtime(moment), "DATETIME_FORMAT")
+    return format_date(timezone.localtime(moment), "j F Y H:i")
 
 
 @register.simple_tag(takes_context=True)
