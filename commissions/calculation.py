@@ -206,14 +206,16 @@ SIGNATURE_FIELDS = {
 }
 
 
+def conditions_on(rule: Rule, rule_field: str) -> bool:
+    """Whether ``rule`` has a condition on ``rule_field`` (one of ``SIGNATURE_FIELDS``)."""
+    value = getattr(rule, rule_field)
+    if rule_field == "select_only":
+        return value is not None  # False ("other accounts only") is a condition too
+    return bool(value)
+
+
 def signature_of(rules: list[Rule]):
     """A function giving a deal's values for just the fields some rule conditions on."""
-
-    def conditions_on(rule: Rule, rule_field: str) -> bool:
-        value = getattr(rule, rule_field)
-        if rule_field == "select_only":
-            return value is not None  # False ("other accounts only") is a condition too
-        return bool(value)
 
     used = [
         deal_field
@@ -337,44 +339,49 @@ def calculate(deals: Iterable[Deal], rules: Iterable[Rule], quotas: Mapping[int,
     lines: list[PayoutLine] = []
     for (rule_id, partner_id), partner_deals in sorted(paid.items()):
         rule = by_id[rule_id]
-        multiplier = _accelerator(rule, won_by_partner[partner_id], quotas.get(partner_id))
-        rule_lines = []
-        for deal, value, rate, steps in _raw_amounts(rule, partner_deals):
-            steps = [f"{rule.name}: " + steps[0], *steps[1:]]
-            if multiplier is not None:
-                accelerated = value * multiplier
-                steps.append(f"accelerator × {multiplier.normalize():f} (quota reached) = {euros(accelerated)}")
-                value = accelerated
-            capped = ""
-            if rule.cap_per_deal is not None and value > rule.cap_per_deal:
-                steps.append(f"capped at {euros(rule.cap_per_deal)} per deal")
-                value, capped = rule.cap_per_deal, "deal"
-            payout = to_cent(value)
-            rule_lines.append(
-                PayoutLine(
-                    deal_id=deal.id,
-                    partner_id=partner_id,
-                    rule_id=rule.id,
-                    base_amount=deal.amount,
-                    payout=payout,
-                    rate=rate,
-                    accelerator=multiplier,
-                    capped=capped,
-                    steps=steps,
-                )
-            )
-        if rule.cap_per_period is not None:
-            _trim_to_period_cap(rule_lines, rule.cap_per_period)
-        lines.extend(rule_lines)
+        multiplier = accelerator(rule, won_by_partner[partner_id], quotas.get(partner_id))
+        lines.extend(group_lines(rule, partner_id, partner_deals, multiplier))
     lines.sort(key=lambda line: (line.partner_id, line.deal_id, line.rule_id))
     exceptions.sort(key=lambda e: e.deal_id)
     return Result(lines=lines, exceptions=exceptions)
 
 
-def _accelerator(rule: Rule, won: Decimal, quota: Decimal | None) -> Decimal | None:
+def accelerator(rule: Rule, won: Decimal, quota: Decimal | None) -> Decimal | None:
+    """The rule's multiplier when the partner's won amount reaches ``threshold × quota``, else None."""
     if rule.accelerator_threshold is None or rule.accelerator_multiplier is None or not quota or quota <= 0:
         return None
-    return rule.accelerator_multiplier if won / quota >= rule.accelerator_threshold else None
+    return rule.accelerator_multiplier if won >= rule.accelerator_threshold * quota else None
+
+
+def group_lines(rule: Rule, partner_id: int, deals: list[Deal], multiplier: Decimal | None) -> list[PayoutLine]:
+    """The lines one rule pays one partner: ``deals`` are those it pays, in closing order."""
+    lines = []
+    for deal, value, rate, steps in _raw_amounts(rule, deals):
+        steps = [f"{rule.name}: " + steps[0], *steps[1:]]
+        if multiplier is not None:
+            accelerated = value * multiplier
+            steps.append(f"accelerator × {multiplier.normalize():f} (quota reached) = {euros(accelerated)}")
+            value = accelerated
+        capped = ""
+        if rule.cap_per_deal is not None and value > rule.cap_per_deal:
+            steps.append(f"capped at {euros(rule.cap_per_deal)} per deal")
+            value, capped = rule.cap_per_deal, "deal"
+        lines.append(
+            PayoutLine(
+                deal_id=deal.id,
+                partner_id=partner_id,
+                rule_id=rule.id,
+                base_amount=deal.amount,
+                payout=to_cent(value),
+                rate=rate,
+                accelerator=multiplier,
+                capped=capped,
+                steps=steps,
+            )
+        )
+    if rule.cap_per_period is not None:
+        _trim_to_period_cap(lines, rule.cap_per_period)
+    return lines
 
 
 def _trim_to_period_cap(lines: list[PayoutLine], cap: Decimal) -> None:

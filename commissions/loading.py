@@ -30,25 +30,26 @@ def load_deals(start: date, end: date, partner_ids: list[int] | None = None) -> 
             return []
         sql += f" AND o.partner_id IN ({', '.join(['%s'] * len(partner_ids))})"
         params += list(partner_ids)
-    approved = RegistrationStatus.APPROVED
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            Deal(
-                id=row[0],
-                partner_id=row[1],
-                amount=row[2] if isinstance(row[2], Decimal) else Decimal(str(row[2])),
-                closed_on=row[3] if isinstance(row[3], date) else date.fromisoformat(str(row[3])),
-                product_line=row[4],
-                partner_tier=row[5],
-                partner_kind=row[6],
-                sector=row[7],
-                region=row[8],
-                is_select=bool(row[9]),
-                registration_approved=row[10] == approved,
-            )
-            for row in cursor.fetchall()
-        ]
+        return [deal_from_row(row) for row in cursor.fetchall()]
+
+
+def deal_from_row(row) -> Deal:
+    """A row in ``DEAL_SQL``'s column order as the calculation's Deal (SQLite gives strings for some)."""
+    return Deal(
+        id=row[0],
+        partner_id=row[1],
+        amount=row[2] if isinstance(row[2], Decimal) else Decimal(str(row[2])),
+        closed_on=row[3] if isinstance(row[3], date) else date.fromisoformat(str(row[3])),
+        product_line=row[4],
+        partner_tier=row[5],
+        partner_kind=row[6],
+        sector=row[7],
+        region=row[8],
+        is_select=bool(row[9]),
+        registration_approved=row[10] == RegistrationStatus.APPROVED,
+    )
 
 
 def _dec(value) -> Decimal | None:

@@ -343,15 +343,27 @@ class PayoutLineQuerySet(ScopedQuerySet):
 class PayoutLine(LockedRunGuard, models.Model):
     """One rule paying one deal, or an adjustment correcting an approved line. Explains itself."""
 
-    # The composite indexes below cover run, partner and opportunity: no single-column index for them,
-    # which keeps the bulk write of a quarter's lines lean. Every foreign key constraint stays.
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="lines", db_index=False)
-    attempt = models.PositiveIntegerField()
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False)
-    opportunity = models.ForeignKey(
-        "opportunities.Opportunity", on_delete=models.PROTECT, related_name="payout_lines", db_index=False
+    # The ledger's hot table: a quarter writes half a million lines, one statement per chunk that
+    # builds them from a join of the deals, partners and rules (so every reference exists when
+    # written). Its references are not database foreign keys: PostgreSQL checks those one row at a
+    # time, which cost more than computing the lines (bench/settlement_bench.py). What they point at
+    # is protected from deletion by PROTECT (a run deleted through Django takes its lines along).
+    # The composite indexes cover run, partner and opportunity.
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="lines")
+    attempt = models.PositiveIntegerField()
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.PROTECT,
+        related_name="payout_lines",
+        db_index=False,
+        db_constraint=False,
+    )
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
     kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.COMMISSION)
     #: The period the deal belongs to (an adjustment's is earlier than its run's).
     deal_period = models.CharField(max_length=7)
@@ -361,7 +373,15 @@ class PayoutLine(LockedRunGuard, models.Model):
     capped = models.CharField(max_length=6, blank=True)
     payout = models.DecimalField(**MONEY)
     explanation = models.TextField()
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        db_index=False,
+        db_constraint=False,
+    )
 
     objects = PayoutLineQuerySet.as_manager()
 
@@ -370,6 +390,8 @@ class PayoutLine(LockedRunGuard, models.Model):
         indexes = [
             models.Index(fields=["run", "attempt", "partner"], name="payoutline_run_attempt_idx"),
             models.Index(fields=["opportunity", "rule"], name="payoutline_deal_rule_idx"),
+            # Only adjustments correct a line: the other 99 % have no entry.
+            models.Index(fields=["corrects"], name="payoutline_corrects_idx", condition=Q(corrects__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

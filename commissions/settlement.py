@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from ecosystem.roles import Role, role_of
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
-from . import calculation
+from . import calculation, sql_calculation
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
     LOCKED_STATUSES,
@@ -173,11 +173,22 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
     if run.attempt != attempt or run.status != RunStatus.RUNNING:
         return 0  # a newer attempt took over: this one's work is moot
     period = parse_period(run.period)
-    lines, exceptions = _lines_for(run, period, partner_ids)
+    rules, quotas = load_rules(period.start, period.end), load_quotas(period.label, partner_ids)
+    adjustments = [row for earlier in _approved_periods_before(run) for row in _adjustments(earlier, partner_ids)]
     with transaction.atomic():
         _delete_rows(PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
         _delete_rows(SettlementException.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
-        copy_insert(PayoutLine, LINE_FIELDS, [(run_id, attempt, *row) for row in lines])
+        if uses_sql_engine():
+            result = sql_calculation.settle_chunk(
+                run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
+                partner_ids=partner_ids, rules=rules, quotas=quotas,
+            )  # fmt: skip
+            written, lines, exceptions = result.written, result.lines, result.exceptions
+        else:
+            computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
+            written, lines, exceptions = 0, computed.lines, computed.exceptions
+        rows = [_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
+        copy_insert(PayoutLine, LINE_FIELDS, [(run_id, attempt, *row) for row in rows])
         SettlementException.objects.bulk_create(
             [
                 SettlementException(
@@ -190,7 +201,11 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
         SettlementChunk.objects.bulk_create(
             [
                 SettlementChunk(
-                    run_id=run_id, attempt=attempt, index=index, partner_count=len(partner_ids), line_count=len(lines)
+                    run_id=run_id,
+                    attempt=attempt,
+                    index=index,
+                    partner_count=len(partner_ids),
+                    line_count=written + len(rows),
                 )
             ],
             ignore_conflicts=True,
@@ -199,23 +214,18 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
     if run.job_id:
         done = SettlementChunk.objects.filter(run_id=run_id, attempt=attempt).count()
         job_progress(run.job_id, done, run.chunks_total, f"{done} of {run.chunks_total} partner chunks computed")
-    return len(lines)
+    return written + len(rows)
+
+
+def uses_sql_engine() -> bool:
+    """PostgreSQL computes the lines set-based (:mod:`.sql_calculation`); elsewhere the pure module does."""
+    return connection.vendor == "postgresql" and settings.SETTLEMENT_SQL_ENGINE
 
 
 def _delete_rows(queryset) -> None:
     """One DELETE statement. Safe here: these rows belong to a run being computed, which nothing
     references yet (disputes and corrections only point at lines of approved runs)."""
     queryset._raw_delete(queryset.db)
-
-
-def _lines_for(run: SettlementRun, period: Period, partner_ids: list[int]) -> tuple[list[tuple], list]:
-    """This period's commission lines and the adjustments of earlier approved periods, as row tuples."""
-    deals = load_deals(period.start, period.end, partner_ids)
-    result = calculation.calculate(deals, load_rules(period.start, period.end), load_quotas(period.label, partner_ids))
-    rows = [_row(line, LineKind.COMMISSION, period.label, None) for line in result.lines]
-    for earlier in _approved_periods_before(run):
-        rows.extend(_adjustments(earlier, partner_ids))
-    return rows, result.exceptions
 
 
 def _row(line: calculation.PayoutLine, kind: str, deal_period: str, corrects_id: int | None, *, payout=None, text=None):

@@ -296,5 +296,8 @@ REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=30)
 SETTLEMENT_STALE_SECONDS = env.int("SETTLEMENT_STALE_SECONDS", default=15 * 60)
 #: Won deals per chunk of a settlement: chunks run in parallel on the workers.
 SETTLEMENT_CHUNK_DEALS = env.int("SETTLEMENT_CHUNK_DEALS", default=25_000)
+#: On PostgreSQL, compute percent and flat lines in SQL (commissions/sql_calculation.py); false:
+#: every line through the pure reference module, several times slower, same result.
+SETTLEMENT_SQL_ENGINE = env.bool("SETTLEMENT_SQL_ENGINE", default=True)
 # Largest CSV file an import accepts.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
