@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ecosystem.choices import Region, Sector
+from ecosystem.validators import MAX_ID
 from jobs.services import job_create, job_enqueue
 from opportunities.models import Opportunity, Stage
 from partners.models import Partner, PartnerStatus
@@ -162,7 +163,8 @@ def proposal_accept(*, proposal: AssignmentProposal, user, item_ids: list[int] |
         items = ProposalItem.objects.filter(proposal=proposal, status=ProposalItemStatus.PROPOSED)
         if item_ids is not None:
             wanted = set(item_ids)
-            known = set(items.filter(pk__in=wanted).values_list("pk", flat=True))
+            in_range = [pk for pk in wanted if 0 < pk <= MAX_ID]  # a larger id overflows the query
+            known = set(items.filter(pk__in=in_range).values_list("pk", flat=True))
             if unknown := wanted - known:
                 raise ValidationError({"items": f"not items of this proposal: {', '.join(map(str, sorted(unknown)))}"})
             items = items.filter(pk__in=wanted)

@@ -3,6 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+#: The largest id a row can have (a 64-bit signed column): a larger one names no row, and the
+#: database refuses to even compare it (OverflowError, "bigint out of range").
+MAX_ID = 2**63 - 1
+
 
 def luhn_is_valid(digits: str) -> bool:
     """True when ``digits`` passes the Luhn check (as SIREN numbers do)."""

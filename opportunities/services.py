@@ -22,6 +22,7 @@ from audit import kinds as audit_kinds
 from ecosystem.bulk import insert_history
 from ecosystem.choices import ProductLine
 from ecosystem.roles import Role, partner_id_of, role_of
+from ecosystem.validators import MAX_ID
 
 from . import validation
 from .conflicts import conflicting_assignment, conflicting_registrations, open_registration_q, refresh_conflict_flags
@@ -381,6 +382,8 @@ def registrations_decide(*, user, ids, decision: str, reason: str = "", today: d
         raise ValidationError({"reason": [message]})
     try:
         ids = list(dict.fromkeys(int(pk) for pk in ids))
+        if not all(0 < pk <= MAX_ID for pk in ids):
+            raise ValueError("an id out of range")
     except (TypeError, ValueError):
         raise ValidationError({"ids": [_("Give the ids of the registrations to decide.")]}) from None
     if not ids:

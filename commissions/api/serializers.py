@@ -164,6 +164,14 @@ class RuleReviseSerializer(RuleSerializer):
     program = serializers.PrimaryKeyRelatedField(read_only=True)
     valid_from = serializers.DateField(help_text="The first day of the new version; the old one ends the day before.")
 
+    def get_fields(self):
+        # Every field but the start date is optional: what is not given is inherited (the schema says so too).
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "valid_from" and not field.read_only:
+                field.required = False
+        return fields
+
     def validate(self, attrs):
         # The new version's values are checked by the service, which knows what it inherits.
         if "valid_from" not in attrs:
