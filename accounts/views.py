@@ -161,7 +161,9 @@ class AssignmentEndView(RoleRequiredMixin, View):
     def post(self, request, pk):
         assignment = get_object_or_404(Assignment.objects.for_user(request.user), pk=pk)
         form = EndAssignmentForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            messages.error(request, form.errors.as_text())
+            return redirect("account-detail", pk=assignment.account_id)
         try:
             services.assignment_end(assignment=assignment, reason=form.cleaned_data.get("reason", ""))
             messages.success(request, _("Assignment ended."))

@@ -67,6 +67,9 @@ class RuleForm(forms.Form):
         )
         for name in ("valid_from", "valid_to"):
             self.fields[name].widget = DATE
+        # A plain form does not run the model's validators: the column's range is one of them
+        # (a priority beyond it was an error 500 from the database).
+        self.fields["priority"].validators.extend(Rule._meta.get_field("priority").validators)
         order = [*rule_service.RULE_FIELDS]
         self.order_fields(order)
 
@@ -109,7 +112,9 @@ class SettlementRunForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
-    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
+    payment_reference = forms.CharField(
+        label=_("Payment reference"), max_length=100, error_messages={"required": _("Give the payment reference.")}
+    )
 
 
 class DisputeOpenForm(forms.Form):
@@ -119,12 +124,20 @@ class DisputeOpenForm(forms.Form):
 
 
 class DisputeMessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a message.")},
+    )
 
 
 class DisputeResolveForm(forms.Form):
     resolution = forms.CharField(
-        label=_("Resolution (the answer the partner sees)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Resolution (the answer the partner sees)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the resolution the partner will read.")},
     )
 
 

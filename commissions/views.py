@@ -60,6 +60,13 @@ def _errors_to_messages(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _form_errors_to_messages(request, form) -> None:
+    """A form posted from another page: its errors become messages on the page it goes back to."""
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+
+
 def _report(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, field_errors in error.message_dict.items():
@@ -348,7 +355,7 @@ class SettlementMarkPaidView(_RunActionView):
         run = self.run(request, pk)
         form = MarkPaidForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give the payment reference."))
+            _form_errors_to_messages(request, form)
             return redirect("commissions:settlement-detail", pk=run.pk)
         try:
             settlement.settlement_mark_paid(
@@ -521,7 +528,7 @@ class DisputeMessageView(_DisputeActionView):
         dispute = self.dispute(request, pk)
         form = DisputeMessageForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Write a message."))
+            _form_errors_to_messages(request, form)
         else:
             try:
                 dispute_service.dispute_post(dispute=dispute, user=request.user, body=form.cleaned_data["body"])
@@ -538,7 +545,7 @@ class DisputeResolveView(_DisputeActionView):
         dispute = self.dispute(request, pk)
         form = DisputeResolveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Write the resolution the partner will read."))
+            _form_errors_to_messages(request, form)
         else:
             try:
                 dispute_service.dispute_resolve(

@@ -1,0 +1,356 @@
+"""Bad input in every web form that creates or changes data, one table.
+
+Each case posts a good form with one thing wrong. A form page (``render``) shows itself again —
+200, or 400 where the view says the request was refused — with the error next to the field (the
+field's errors, rendered in the page). An action posted from another page (``redirect``) goes
+back to that page with a message that says what is wrong. Either way, no project table changes.
+"""
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+
+from ecosystem.roles import Role
+
+from ..factories import AccountFactory, AssignmentFactory, OpportunityFactory, ProgramFactory, RuleFactory, UserFactory
+from ..foundation.registry import World, _close, _dispute, _proposal, _settlement_run, _statement
+
+
+@dataclass(frozen=True)
+class Form:
+    """How to post one form: who, where (built from the world), the good data, how it answers."""
+
+    setup: Callable[[World], tuple]  # world → (user, url, good data)
+    style: str = "render"  # "render" (the form again) or "redirect" (a message on the next page)
+    context_name: str = "form"
+
+
+def _line_of_a(w):
+    run = _settlement_run(w, approved=True)
+    _, line = _statement(run, w.partner_a, marker="form")
+    _close(run, w)
+    return line
+
+
+def _pending(w):
+    return OpportunityFactory(partner=w.partner_a, registered_by=w.rep_a)
+
+
+FUTURE = (date.today() + timedelta(days=60)).isoformat()
+
+FORMS: dict[str, Form] = {
+    "account import": Form(lambda w: (w.channel, "/accounts/import/", {})),
+    "assignment import": Form(lambda w: (w.channel, "/accounts/assignments/import/", {})),
+    "bookings import": Form(lambda w: (w.channel, "/bookings/import/", {})),
+    "assign selection": Form(
+        lambda w: (
+            w.channel,
+            "/accounts/assign/",
+            {"partner": w.partner_a.pk, "role": "primary", "valid_from": "2025-01-01", "reason": ""},
+        )
+    ),
+    "assign one account": Form(
+        lambda w: (
+            w.channel,
+            f"/accounts/{AccountFactory().pk}/assign/",
+            {"partner": w.partner_a.pk, "role": "primary", "valid_from": "2025-01-01", "reason": ""},
+        ),
+        style="redirect",
+    ),
+    "end an assignment": Form(
+        lambda w: (w.channel, f"/accounts/assignments/{AssignmentFactory(partner=w.partner_a).pk}/end/", {}),
+        style="redirect",
+    ),
+    "propose assignments": Form(lambda w: (w.channel, "/accounts/proposals/", {}), style="redirect"),
+    "accept proposal items": Form(
+        lambda w: (
+            w.channel,
+            f"/accounts/proposals/{(p := _proposal(w, w.partner_a)).pk}/decide/",
+            {"decision": "accept_selected", "items": [p.items.get().pk]},
+        ),
+        style="redirect",
+    ),
+    "new program": Form(
+        lambda w: (
+            w.channel,
+            "/commissions/programs/new/",
+            {"name": "Programme 2027", "valid_from": "2027-01-01", "valid_to": "", "status": "draft"},
+        )
+    ),
+    "edit program": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/programs/{ProgramFactory().pk}/edit/",
+            {"name": "Programme", "valid_from": "2025-01-01", "valid_to": "", "status": "active"},
+        )
+    ),
+    "new rule": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/programs/{ProgramFactory().pk}/rules/new/",
+            {
+                "name": "Règle",
+                "priority": "1",
+                "stacking": "base",
+                "select_only": "any",
+                "calculation": "percent",
+                "rate": "0.05",
+                "tier_mode": "marginal",
+            },
+        )  # fmt: skip
+    ),
+    "edit rule": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/rules/{RuleFactory().pk}/edit/",
+            {
+                "name": "Règle",
+                "priority": "1",
+                "stacking": "base",
+                "select_only": "any",
+                "calculation": "percent",
+                "rate": "0.05",
+                "tier_mode": "marginal",
+            },
+        )  # fmt: skip
+    ),
+    "revise rule": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/rules/{RuleFactory(valid_from=date(2025, 1, 1)).pk}/revise/",
+            {
+                "name": "Règle",
+                "priority": "1",
+                "stacking": "base",
+                "select_only": "any",
+                "calculation": "percent",
+                "rate": "0.06",
+                "tier_mode": "marginal",
+                "valid_from": "2026-01-01",
+            },
+        )  # fmt: skip
+    ),
+    "run a settlement": Form(lambda w: (w.channel, "/commissions/settlements/run/", {"period": "2025-Q1"}), "redirect"),
+    "mark a settlement paid": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/settlements/{_close(_settlement_run(w, approved=True), w).pk}/mark-paid/",
+            {"payment_reference": "VIR-1"},
+        ),
+        style="redirect",
+    ),
+    "dispute a line": Form(
+        lambda w: (w.admin_a, f"/commissions/lines/{_line_of_a(w).pk}/dispute/", {"comment": "Le taux est faux."})
+    ),
+    "dispute comment": Form(
+        lambda w: (
+            w.admin_a,
+            f"/commissions/disputes/{_dispute(w, w.partner_a, w.admin_a).pk}/messages/",
+            {"body": "Voici le bon."},
+        ),
+        style="redirect",
+    ),
+    "resolve a dispute": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/disputes/{_dispute(w, w.partner_a, w.admin_a).pk}/resolve/",
+            {"resolution": "Corrigé."},
+        ),
+        style="redirect",
+    ),
+    "invite a user": Form(
+        lambda w: (
+            w.channel,
+            "/portal/users/invite/",
+            {"email": "new@alpha.example", "role": "partner_rep", "partner": w.partner_a.pk},
+        )
+    ),
+    "change a user's role": Form(
+        lambda w: (
+            w.admin_a,
+            f"/portal/users/{UserFactory(role=Role.PARTNER_REP, partner=w.partner_a).pk}/role/",
+            {"role": "partner_admin"},
+        ),
+        style="redirect",
+    ),
+    "register an opportunity": Form(
+        lambda w: (
+            w.rep_a,
+            "/opportunities/register/",
+            {
+                "account": AssignmentFactory(partner=w.partner_a).account.pk,
+                "product_line": "ai",
+                "amount": "12500",
+                "expected_close": FUTURE,
+                "idempotency_key": "key-1",
+            },
+        )
+    ),
+    "move an opportunity on": Form(
+        lambda w: (w.rep_a, f"/opportunities/{_pending(w).pk}/stage/", {"stage": "qualified"}),
+        context_name="stage_form",
+    ),
+    "decide a registration": Form(
+        lambda w: (w.channel, f"/opportunities/{_pending(w).pk}/decide/", {"decision": "approve", "reason": ""}),
+        context_name="decision_form",
+    ),
+    "request an extension": Form(
+        lambda w: (w.rep_a, f"/opportunities/{_pending(w).pk}/extension/", {"reason": "Décalage."}),
+        context_name="extension_form",
+    ),
+    "decide an extension": Form(
+        lambda w: (w.channel, f"/opportunities/{_pending(w).pk}/extension/decide/", {"decision": "grant"}),
+        context_name="extension_decision_form",
+    ),
+    "registration queue": Form(
+        lambda w: (w.channel, "/opportunities/registrations/", {"action": "approve-selected", "ids": [_pending(w).pk]}),
+        style="redirect",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    form: str
+    id: str
+    changes: dict  # field → bad value (None: the field is left out)
+    expect: str  # the field whose error must show ("render"), or a fragment of the message ("redirect")
+    extra: dict = field(default_factory=dict)
+
+
+LONG = "x" * 5001
+HUGE_ID = str(10**30)
+
+CASES = [
+    Case("account import", "no file", {}, "file"),
+    Case("assignment import", "no file", {}, "file"),
+    Case("bookings import", "no file", {}, "file"),
+    Case("assign selection", "blank partner", {"partner": ""}, "partner"),
+    Case("assign selection", "partner not a number", {"partner": "abc"}, "partner"),
+    Case("assign selection", "partner id too large", {"partner": HUGE_ID}, "partner"),
+    Case("assign selection", "unknown role", {"role": "owner"}, "role"),
+    Case("assign selection", "bad date", {"valid_from": "2026-02-30"}, "valid_from"),
+    Case("assign selection", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("assign one account", "blank partner", {"partner": ""}, "partner"),
+    Case("assign one account", "unknown role", {"role": "owner"}, "role"),
+    Case("assign one account", "bad date", {"valid_from": "31/31/2025"}, "valid_from"),
+    Case("end an assignment", "reason too long", {"reason": "x" * 501}, "500 characters"),
+    Case("propose assignments", "unknown region", {"region": "atlantis"}, "atlantis"),
+    Case("accept proposal items", "item not a number", {"items": ["abc"]}, "Tick"),
+    Case("accept proposal items", "item id too large", {"items": [HUGE_ID]}, "not items of this proposal"),
+    Case("new program", "blank name", {"name": ""}, "name"),
+    Case("new program", "name too long", {"name": "x" * 201}, "name"),
+    Case("new program", "bad date", {"valid_from": "2027-13-01"}, "valid_from"),
+    Case("new program", "ends before it starts", {"valid_to": "2026-01-01"}, "valid_to"),
+    Case("new program", "unknown status", {"status": "paused"}, "status"),
+    Case("edit program", "blank start", {"valid_from": ""}, "valid_from"),
+    Case("new rule", "blank calculation", {"calculation": ""}, "calculation"),
+    Case("new rule", "rate not a number", {"rate": "cinq"}, "rate"),
+    Case("new rule", "rate huge", {"rate": "1e30"}, "rate"),
+    Case("new rule", "rate with too many decimals", {"rate": "0.1234567"}, "rate"),
+    Case("new rule", "priority not a number", {"priority": "first"}, "priority"),
+    Case("new rule", "priority huge", {"priority": str(10**40)}, "priority"),
+    Case("new rule", "cap negative", {"cap_per_deal": "-5"}, "cap_per_deal"),
+    Case("new rule", "bad band", {"calculation": "tiered", "rate": "", "bands": "0;abc"}, "bands"),
+    Case("new rule", "unknown product line", {"product_lines": ["cheese"]}, "product_lines"),
+    Case("edit rule", "blank name", {"name": ""}, "name"),
+    Case("revise rule", "blank start date", {"valid_from": ""}, "valid_from"),
+    Case("run a settlement", "bad period", {"period": "2026-Q5"}, "2026-Q5"),
+    Case("run a settlement", "blank period", {"period": ""}, "required"),
+    Case("mark a settlement paid", "blank reference", {"payment_reference": ""}, "payment reference"),
+    Case("mark a settlement paid", "reference too long", {"payment_reference": "x" * 101}, "100 characters"),
+    Case("dispute a line", "blank comment", {"comment": ""}, "comment"),
+    Case("dispute a line", "comment too long", {"comment": LONG}, "comment"),
+    Case("dispute comment", "blank message", {"body": ""}, "Write a message"),
+    Case("dispute comment", "message too long", {"body": LONG}, "5000 characters"),
+    Case("resolve a dispute", "blank resolution", {"resolution": ""}, "Write the resolution"),
+    Case("resolve a dispute", "resolution too long", {"resolution": LONG}, "5000 characters"),
+    Case("invite a user", "bad email", {"email": "not-an-email"}, "email"),
+    Case("invite a user", "internal role", {"role": "channel"}, "role"),
+    Case("invite a user", "blank partner", {"partner": ""}, "partner"),
+    Case("invite a user", "email too long", {"email": "x" * 150 + "@alpha.example"}, "email"),
+    Case("change a user's role", "internal role", {"role": "channel"}, "partner administrator or partner rep"),
+    Case("register an opportunity", "blank account", {"account": ""}, "account"),
+    Case("register an opportunity", "account id too large", {"account": HUGE_ID}, "account"),
+    Case("register an opportunity", "unknown product line", {"product_line": "cheese"}, "product_line"),
+    Case("register an opportunity", "amount not a number", {"amount": "douze mille"}, "amount"),
+    Case("register an opportunity", "negative amount", {"amount": "-5"}, "amount"),
+    Case("register an opportunity", "huge amount", {"amount": "1e30"}, "amount"),
+    Case("register an opportunity", "amount with 3 decimals", {"amount": "10,125"}, "amount"),
+    Case("register an opportunity", "amount NaN", {"amount": "NaN"}, "amount"),
+    Case("register an opportunity", "close date passed", {"expected_close": "2020-01-01"}, "expected_close"),
+    Case("register an opportunity", "bad date", {"expected_close": "2026-02-30"}, "expected_close"),
+    Case("register an opportunity", "description too long", {"description": "x" * 301}, "description"),
+    Case("register an opportunity", "bad idempotency key", {"idempotency_key": "<script>"}, "idempotency_key"),
+    Case("move an opportunity on", "unknown stage", {"stage": "signed"}, "stage"),
+    Case("move an opportunity on", "won without amount", {"stage": "won", "closed_on": "2025-03-01"}, "amount"),
+    Case(
+        "move an opportunity on",
+        "won in the future",
+        {"stage": "won", "closed_on": "2999-01-01", "amount": "10"},
+        "closed_on",
+    ),  # fmt: skip
+    Case(
+        "move an opportunity on", "huge amount", {"stage": "won", "closed_on": "2025-03-01", "amount": "1e30"}, "amount"
+    ),  # fmt: skip
+    Case("decide a registration", "unknown decision", {"decision": "maybe"}, "decision"),
+    Case("decide a registration", "reject without a reason", {"decision": "reject"}, "reason"),
+    Case("request an extension", "blank reason", {"reason": ""}, "reason"),
+    Case("request an extension", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("decide an extension", "unknown decision", {"decision": "maybe"}, "decision"),
+    Case("registration queue", "id not a number", {"ids": ["abc"]}, "ids of the registrations"),
+    Case("registration queue", "id too large", {"ids": [HUGE_ID]}, "ids of the registrations"),
+    Case("registration queue", "unknown action", {"action": "delete-all"}, "Choose an action"),
+]
+
+TABLE = [pytest.param(case, id=f"{case.form} - {case.id}") for case in CASES]
+
+
+@pytest.fixture
+def world(partner_a, partner_b, rep_a, admin_a, rep_b, channel_user, manager_user) -> World:
+    return World(
+        partner_a=partner_a,
+        partner_b=partner_b,
+        rep_a=rep_a,
+        admin_a=admin_a,
+        rep_b=rep_b,
+        admin_b=UserFactory(username="admin_b", role=Role.PARTNER_ADMIN, partner=partner_b),
+        channel=channel_user,
+        manager=manager_user,
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", TABLE)
+def test_bad_form(case, world, client, census):
+    form = FORMS[case.form]
+    user, url, good = form.setup(world)
+    data = {**good, **case.changes}
+    client.force_login(user)  # before the census: a login is audited
+    with census():
+        response = client.post(url, {k: v for k, v in data.items() if v is not None})
+        if form.style == "redirect":
+            assert response.status_code == 302, response.status_code
+            response = client.get(response["Location"])
+    assert response.status_code in (200, 400), response.status_code
+    page = response.content.decode()
+    if form.style == "redirect":
+        shown = " | ".join(_messages(response))
+        assert case.expect.lower() in shown.lower(), f"{case.expect!r} not in the messages: {shown!r}"
+        assert html.escape(_messages(response)[0]) in page or _messages(response)[0] in page
+        return
+    bound = response.context[form.context_name]
+    assert case.expect in bound.errors, f"no error on {case.expect!r}: {bound.errors.as_data()}"
+    for message in bound.errors[case.expect]:
+        assert html.escape(message) in page, f"the error {message!r} is not shown on the page"
+
+
+def test_every_form_has_cases():
+    assert {case.form for case in CASES} == set(FORMS)
