@@ -6,11 +6,18 @@ the least any settlement must do. The job does more (tiers, caps, accelerators, 
 explanations, statements, exceptions), so the ratio is the price of that.
 """
 
+import os
 import random
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import Account
@@ -123,6 +130,76 @@ def floor_seconds() -> float:
     return seconds
 
 
+WORKER_PROCESSES = 2
+
+
+def _broker() -> str | None:
+    """The broker for the Celery figure (BENCH_BROKER_URL, default Redis db 12), or None if unreachable."""
+    url = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    return f"postgres://{db.get('USER') or 'postgres'}@{host}:{port}/{db['NAME']}"
+
+
+def celery_seconds(broker: str) -> float:
+    """Settle through the real job: settle_run on a Celery worker of WORKER_PROCESSES processes, its
+    partner chunks in parallel, from the moment the task is sent to the run being computed."""
+    env = {
+        **os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
+        "DJANGO_SETTINGS_MODULE": "ecosystem.settings.base", "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    env.pop("CELERY_RESULT_BACKEND", None)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+
+        def output() -> str:
+            return Path(log.name).read_text(errors="replace")
+
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ecosystem", "worker", "--pool=prefork",
+             f"--concurrency={WORKER_PROCESSES}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+             "-n", "bench@%h", "--purge"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while "ready." not in output():
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the bench's Celery worker did not start:\n" + output()[-3000:])
+                time.sleep(0.1)
+            SettlementRun.objects.all().delete()
+            run_ = SettlementRun.objects.create(period=QUARTER[0], period_start=QUARTER[1], period_end=QUARTER[2])
+            send = (
+                f"import django; django.setup(); from commissions.tasks import settle_run; settle_run.delay({run_.pk})"
+            )
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", send], cwd=root, env=env, check=True)
+            while True:
+                status = SettlementRun.objects.filter(pk=run_.pk).values_list("status", flat=True).get()
+                if status in ("computed", "failed"):
+                    break
+                if time.perf_counter() - start > 600:
+                    raise RuntimeError("the settlement did not finish in 10 minutes")
+                time.sleep(0.05)
+            seconds = time.perf_counter() - start
+            if status != "computed":
+                raise RuntimeError("the settlement failed:\n" + output()[-3000:])
+            return seconds
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+
+
 def run() -> list[Figure]:
     rng = random.Random(11)
     seed(rng)
@@ -136,9 +213,21 @@ def run() -> list[Figure]:
         timings.append(time.perf_counter() - start)
     run_.refresh_from_db()
     lines = PayoutLine.objects.filter(run=run_).count()
-    return [
+    figures = [
         Figure(
             f"settle {DEALS:,} deals × {RULES} rules (in-process)", min(timings), "INSERT…SELECT DISTINCT ON", floor,
-            goal_ratio=3, note=f"{lines:,} lines, {run_.exception_count:,} exceptions",
+            goal_ratio=3, note=f"{lines:,} lines, {run_.exception_count:,} exceptions, one chunk after another",
         )
     ]  # fmt: skip
+    broker = _broker()
+    if broker is None:
+        print("  (no Redis at BENCH_BROKER_URL: the Celery figure is skipped)")
+        return figures
+    seconds = min(celery_seconds(broker) for _ in range(2))
+    figures.append(
+        Figure(
+            f"settle {DEALS:,} deals × {RULES} rules (Celery job)", seconds, "INSERT…SELECT DISTINCT ON", floor,
+            goal_ratio=3, note=f"{WORKER_PROCESSES} worker processes, chunks in parallel, task sent → run computed",
+        )
+    )  # fmt: skip
+    return figures

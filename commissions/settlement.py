@@ -315,8 +315,12 @@ def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
         done = SettlementChunk.objects.filter(run=run, attempt=attempt).count()
         if done != run.chunks_total:
             raise RuntimeError(f"only {done} of {run.chunks_total} chunks were computed")
-        lines = PayoutLine.objects.filter(run=run, attempt=attempt)
-        per_partner = lines.values("partner_id").annotate(total=Sum("payout"), n=Count("id")).order_by("partner_id")
+        per_partner = list(
+            PayoutLine.objects.filter(run=run, attempt=attempt)
+            .values("partner_id")
+            .annotate(total=Sum("payout"), n=Count("id"))
+            .order_by("partner_id")
+        )
         Statement.objects.bulk_create(
             [
                 Statement(
@@ -326,13 +330,12 @@ def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
             ],
             batch_size=2000,
         )
-        totals = lines.aggregate(total=Sum("payout"), n=Count("id"))
         for model in (PayoutLine, SettlementException, Statement, SettlementChunk):
             _delete_rows(model.objects.filter(run=run).exclude(attempt=attempt))
         run.status = RunStatus.COMPUTED
         run.committed_attempt = attempt
-        run.total = totals["total"] or Decimal("0")
-        run.line_count = totals["n"]
+        run.total = sum((row["total"] for row in per_partner), Decimal("0"))
+        run.line_count = sum(row["n"] for row in per_partner)
         run.exception_count = SettlementException.objects.filter(run=run, attempt=attempt).count()
         run.computed_at = timezone.now()
         run.save()
