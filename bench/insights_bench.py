@@ -4,7 +4,8 @@ Seeds 600 partners, 20,000 accounts and 1,000,000 opportunities over eight quart
 partner-sourced and partner-influenced; won, lost and open), takes a snapshot (timed), then
 times ``GET /api/v1/insights/ecosystem-share/`` by quarter and by region — from the snapshot
 (what the dashboards read) and live — beside the single ``GROUP BY`` that computes the same
-figures straight from the opportunities table.
+figures straight from the opportunities table; then the coverage, commission-cost and levers
+endpoints from the snapshot (and coverage live, beside its one-statement floor).
 """
 
 import random
@@ -31,6 +32,11 @@ PARTNERS = 600
 ACCOUNTS = 20_000
 FIRST_DAY, DAYS = date(2025, 1, 1), 730
 URL = "/api/v1/insights/ecosystem-share/?from=2025-Q1&to=2026-Q4&group_by={group}"
+OTHER_URLS = {
+    "coverage": "/api/v1/insights/coverage/?from=2025-Q1&to=2026-Q4",
+    "commission-cost": "/api/v1/insights/commission-cost/?from=2025-Q1&to=2026-Q4",
+    "levers": "/api/v1/insights/levers/?from=2025-Q1&to=2026-Q4",
+}
 GOAL_SECONDS = 0.2
 
 FLOOR_SQL = {
@@ -46,6 +52,11 @@ FLOOR_SQL = {
                sum(o.amount) FILTER (WHERE o.route = 'partner_influenced')
         FROM opportunities_opportunity o JOIN accounts_account a ON a.id = o.account_id
         WHERE o.stage = 'won' AND o.closed_on BETWEEN %s AND %s GROUP BY 1 ORDER BY 1""",
+    "coverage": """
+        SELECT count(*),
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM opportunities_opportunity o WHERE o.account_id = a.id
+                                              AND o.stage = 'won' AND o.closed_on BETWEEN %s AND %s))
+        FROM accounts_account a WHERE a.is_select""",
 }
 
 
@@ -112,8 +123,8 @@ def floor_seconds(group: str) -> float:
     return min(timings)
 
 
-def api_seconds(client: Client, group: str, live: bool) -> float:
-    url = URL.format(group=group) + ("&live=1" if live else "")
+def api_seconds(client: Client, group: str, live: bool, url: str | None = None) -> float:
+    url = (url or URL.format(group=group)) + ("&live=1" if live else "")
     timings = []
     for _ in range(5):
         start = time.perf_counter()
@@ -148,4 +159,15 @@ def run() -> list[Figure]:
         )  # fmt: skip
         figures.append(Figure(f"share API by {group} (live, ?live=1)", api_seconds(client, group, True),
                               f"GROUP BY {group}", floor))  # fmt: skip
+    coverage_floor = floor_seconds("coverage")
+    quarter_floor = floor_seconds("quarter")
+    for name, url in OTHER_URLS.items():
+        floor_name, floor = ("select accounts with a win", coverage_floor) if name == "coverage" else (
+            "GROUP BY quarter", quarter_floor)  # fmt: skip
+        seconds = api_seconds(client, "", live=False, url=url)
+        verdict = "OK" if seconds < GOAL_SECONDS else "MISSED"
+        figures.append(Figure(f"{name} API (snapshot)", seconds, floor_name, floor,
+                              note=f"goal < {GOAL_SECONDS} s {verdict}"))  # fmt: skip
+    figures.append(Figure("coverage API (live, ?live=1)", api_seconds(client, "", True, OTHER_URLS["coverage"]),
+                          "select accounts with a win", coverage_floor))  # fmt: skip
     return figures
