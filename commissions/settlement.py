@@ -174,16 +174,19 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
         return 0  # a newer attempt took over: this one's work is moot
     period = parse_period(run.period)
     rules, quotas = load_rules(period.start, period.end), load_quotas(period.label, partner_ids)
-    adjustments = [row for earlier in _approved_periods_before(run) for row in _adjustments(earlier, partner_ids)]
+    earlier_periods, sql = _approved_periods_before(run), uses_sql_engine()
+    adjustments = [] if sql else [row for earlier in earlier_periods for row in _adjustments(earlier, partner_ids)]
     with transaction.atomic():
         _delete_rows(PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
         _delete_rows(SettlementException.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
-        if uses_sql_engine():
+        if sql:
             result = sql_calculation.settle_chunk(
                 run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
                 partner_ids=partner_ids, rules=rules, quotas=quotas,
             )  # fmt: skip
             written, lines, exceptions = result.written, result.lines, result.exceptions
+            for earlier in earlier_periods:
+                written += _sql_adjustments(run_id, attempt, earlier, partner_ids)
         else:
             computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
             written, lines, exceptions = 0, computed.lines, computed.exceptions
@@ -289,6 +292,21 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
             )
         )  # fmt: skip
     return rows
+
+
+def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> int:
+    """What :func:`_adjustments` computes, set-based by PostgreSQL; returns the lines written."""
+    paid_rule_ids = set(
+        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
+        .order_by()
+        .values_list("rule_id", flat=True)
+        .distinct()
+    )
+    return sql_calculation.adjust_chunk(
+        run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
+        partner_ids=partner_ids, rules=load_rules(period.start, period.end, also_rule_ids=paid_rule_ids),
+        quotas=load_quotas(period.label, partner_ids), locked_statuses=list(LOCKED_STATUSES),
+    )  # fmt: skip
 
 
 def _original_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int], int]:

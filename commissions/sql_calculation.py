@@ -112,7 +112,7 @@ capped AS (
     FROM accelerated
 ),
 written AS (
-    INSERT INTO commissions_payoutline (
+    INSERT INTO {{target}} (
         run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
         capped, payout, explanation, corrects_id
     )
@@ -157,7 +157,7 @@ SIGNATURE_COLUMNS = {
 }
 
 
-def settle_sql(rules: list[calculation.Rule]) -> str:
+def settle_sql(rules: list[calculation.Rule], target: str = "commissions_payoutline") -> str:
     """SETTLE_SQL with the signature cut to the columns some rule conditions on (few combinations)."""
     used = [
         SIGNATURE_COLUMNS[rule_field]
@@ -167,6 +167,7 @@ def settle_sql(rules: list[calculation.Rule]) -> str:
     return (
         SETTLE_SQL.replace("{signature}", ", ".join(column for column, _ in used) or "true AS any_deal")
         .replace("{static_conditions}", " AND ".join(condition for _, condition in used) or "true")
+        .replace("{target}", target)
         .replace("{signature_join}", " AND ".join(f"s.{column} = d.{column}" for column, _ in used) or "true")
     )
 
@@ -206,8 +207,9 @@ def settle_chunk(
     partner_ids: list[int],
     rules: list[calculation.Rule],
     quotas: dict[int, Decimal],
+    target: str = "commissions_payoutline",
 ) -> ChunkResult:
-    """Write the chunk's commission lines; return the rest for Python. Call inside a transaction."""
+    """Write the chunk's commission lines into ``target``; return the rest for Python. Call inside a transaction."""
     if not partner_ids:
         return ChunkResult(0, [], [])
     with connection.cursor() as cursor:
@@ -220,7 +222,7 @@ def settle_chunk(
                 f"INSERT INTO settle_rule ({RULE_COLUMNS}) VALUES ({placeholders})", [_rule_row(r) for r in rules]
             )
         cursor.execute(
-            settle_sql(rules),
+            settle_sql(rules, target),
             {
                 "approved": RegistrationStatus.APPROVED, "won": Stage.WON, "partners": list(partner_ids),
                 "start": start, "end": end, "period": period_label, "run": run_id, "attempt": attempt,
@@ -250,3 +252,109 @@ def settle_chunk(
         lines.extend(calculation.group_lines(rule, partner_id, deals, multiplier))
     exceptions = calculation.calculate(unpaid, rules, quotas).exceptions if unpaid else []
     return ChunkResult(written, lines, exceptions)
+
+
+# --- Adjustments of approved periods -------------------------------------------------------------
+
+OWED_TABLE = """
+CREATE TEMPORARY TABLE owed_line ON COMMIT DROP AS
+SELECT run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
+       capped, payout, explanation, corrects_id
+FROM commissions_payoutline WITH NO DATA
+"""
+
+ADJUST_SQL = f"""
+WITH paid AS (
+    SELECT l.opportunity_id, l.rule_id, min(l.partner_id) AS partner_id, sum(l.payout) AS total
+    FROM commissions_payoutline l
+    JOIN commissions_settlementrun r ON r.id = l.run_id
+    WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
+      AND l.partner_id = ANY(%(partners)s)
+    GROUP BY l.opportunity_id, l.rule_id
+),
+original AS (
+    SELECT l.opportunity_id, l.rule_id, min(l.id) AS id
+    FROM commissions_payoutline l
+    JOIN commissions_settlementrun r ON r.id = l.run_id
+    WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
+      AND l.partner_id = ANY(%(partners)s) AND l.kind = 'commission'
+    GROUP BY l.opportunity_id, l.rule_id
+),
+owed AS (
+    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, g.id AS original_id
+    FROM owed_line o
+    LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id
+    LEFT JOIN original g ON g.opportunity_id = o.opportunity_id AND g.rule_id = o.rule_id
+)
+INSERT INTO commissions_payoutline (
+    run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
+    capped, payout, explanation, corrects_id
+)
+SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s, base_amount, rate,
+       accelerator, capped, difference,
+       'Adjustment for ' || %(period)s || ' ('
+       || CASE WHEN original_id IS NULL THEN 'late win or new rule' ELSE 'amount or rule changed' END
+       || '): now owed ' || {_euros("payout")} || ', paid ' || {_euros("already")}
+       || ', difference ' || {_euros("difference")} || '. Now: ' || explanation,
+       original_id
+FROM owed WHERE difference <> 0
+UNION ALL
+SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustment', %(period)s, 0, NULL, NULL, '',
+       -p.total,
+       'Clawback for ' || %(period)s || ': the deal is no longer won or no longer paid by this rule; paid '
+       || {_euros("p.total")} || ', reversed ' || {_euros("-p.total")} || '.',
+       g.id
+FROM paid p
+LEFT JOIN original g ON g.opportunity_id = p.opportunity_id AND g.rule_id = p.rule_id
+WHERE p.total <> 0
+  AND NOT EXISTS (SELECT 1 FROM owed_line o WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id)
+"""
+
+OWED_COLUMNS = (
+    "run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator, "
+    "capped, payout, explanation, corrects_id"
+)
+
+
+def adjust_chunk(
+    *,
+    run_id: int,
+    attempt: int,
+    period_label: str,
+    start,
+    end,
+    partner_ids: list[int],
+    rules: list[calculation.Rule],
+    quotas: dict[int, Decimal],
+    locked_statuses: list[str],
+) -> int:
+    """Write the adjustment lines of an approved period for the chunk: what its deals are owed now
+    (computed as :func:`settle_chunk` computes them) minus what was paid, line by line, and a
+    clawback for every paid line no longer owed. Call inside a transaction; returns lines written."""
+    if not partner_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.owed_line")
+        cursor.execute(OWED_TABLE)
+        owed = settle_chunk(
+            run_id=run_id, attempt=attempt, period_label=period_label, start=start, end=end,
+            partner_ids=partner_ids, rules=rules, quotas=quotas, target="owed_line",
+        )  # fmt: skip
+        if owed.lines:
+            placeholders = ", ".join(["%s"] * len(OWED_COLUMNS.split(", ")))
+            cursor.executemany(
+                f"INSERT INTO owed_line ({OWED_COLUMNS}) VALUES ({placeholders})",
+                [
+                    (run_id, attempt, line.partner_id, line.deal_id, line.rule_id, "commission", period_label,
+                     line.base_amount, line.rate, line.accelerator, line.capped, line.payout, line.explanation, None)
+                    for line in owed.lines
+                ],
+            )  # fmt: skip
+        cursor.execute(
+            ADJUST_SQL,
+            {
+                "locked": list(locked_statuses), "period": period_label, "partners": list(partner_ids),
+                "run": run_id, "attempt": attempt,
+            },
+        )  # fmt: skip
+        return cursor.rowcount

@@ -21,7 +21,7 @@ from opportunities.models import RegistrationStatus
 from partners.models import PartnerKind, PartnerTier
 
 from ..factories import AccountFactory, OpportunityFactory, PartnerFactory, ProgramFactory, RuleFactory, won
-from .helpers import run_for
+from .helpers import approved, run_for
 
 pytestmark = [
     pytest.mark.django_db,
@@ -31,7 +31,7 @@ pytestmark = [
 Q3_START, Q3_END = date(2026, 7, 1), date(2026, 9, 30)
 LINE_FIELDS = (
     "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount", "rate", "accelerator", "capped",
-    "payout", "explanation",
+    "payout", "explanation", "corrects_id",
 )  # fmt: skip
 
 
@@ -49,8 +49,8 @@ def _settle(run, settings, *, sql: bool):
     return lines, exceptions, run.total
 
 
-def assert_engines_agree(settings):
-    run = run_for()
+def assert_engines_agree(settings, period="2026-Q3"):
+    run = run_for(period)
     reference = _settle(run, settings, sql=False)
     fast = _settle(run, settings, sql=True)
     only_fast = [line for line in fast[0] if line not in reference[0]]
@@ -91,8 +91,8 @@ def test_hand_written_rules_agree(settings):
     _won(silver, "3000", date(2026, 8, 2), account=other, registration_status=RegistrationStatus.PENDING)
     lines, exceptions, total = assert_engines_agree(settings)
     assert len(lines) > 15 and total > 0
-    assert any("accelerator × 1.5" in line[-1] for line in lines)
-    assert any("capped at 900.00 € per deal" in line[-1] for line in lines)
+    assert any("accelerator × 1.5" in line[-2] for line in lines)
+    assert any("capped at 900.00 € per deal" in line[-2] for line in lines)
 
 
 def test_no_rule_pays_agree(settings):
@@ -101,6 +101,33 @@ def test_no_rule_pays_agree(settings):
     won(partner, "1000", date(2026, 7, 10), product_line="ai")
     lines, exceptions, _ = assert_engines_agree(settings)
     assert lines == [] and len(exceptions) == 1 and "product line ai" in exceptions[0][2]
+
+
+def test_adjustments_and_clawbacks_agree(settings):
+    """Q3 approved, then its deals change: Q4's adjustment lines are the same through both engines."""
+    gold, silver = PartnerFactory(tier="gold"), PartnerFactory(tier="silver", kind="reseller")
+    program = ProgramFactory()
+    RuleFactory(program=program, name="Base", rate=D("0.05"))
+    RuleFactory(program=program, name="Tiered", priority=2, calculation="tiered", rate=None, tier_mode="retroactive",
+                bands=[["0", "0.03"], ["30000", "0.06"]], partner_tiers=["silver"])  # fmt: skip
+    lost = won(gold, "10000", date(2026, 7, 5))
+    changed = won(silver, "25000", date(2026, 8, 5))
+    won(silver, "4000", date(2026, 8, 6))
+    kept = won(gold, "777.77", date(2026, 9, 1))
+    approved("2026-Q3")
+    lost.stage = "lost"
+    lost.save()
+    changed.amount = D("31000.10")
+    changed.save()
+    won(gold, "5000", date(2026, 9, 20))  # a late win of Q3
+    RuleFactory(program=program, name="New bonus", stacking="bonus", rate=D("0.002"), valid_from=date(2026, 9, 1))
+    won(gold, "1000", date(2026, 10, 5))  # Q4's own deal
+    lines, _, _ = assert_engines_agree(settings, "2026-Q4")
+    texts = [line[-2] for line in lines]
+    assert any(text.startswith("Clawback for 2026-Q3") for text in texts)
+    assert any("late win or new rule" in text for text in texts)
+    assert any("amount or rule changed" in text for text in texts)
+    assert not any(line[1] == kept.pk and line[3] == "adjustment" and "Base" in line[-2] for line in lines)
 
 
 def _won(partner, amount, closed_on, **kwargs):
