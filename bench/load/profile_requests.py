@@ -10,6 +10,8 @@ that ``bench/load/prepare.py`` created (run it, or ``make load``, first), cyclin
 ``--users`` of them (several partners, as under load). It prints, per endpoint:
 
 - ``median ms``: the median wall time of ``-n`` plain requests (no instrumentation);
+- ``cpu ms``: the median CPU time of this (the web) process over the same requests, which
+  a busy machine disturbs less than wall time (the database's own CPU is not in it);
 - ``queries``: the SQL statements of one request (``CaptureQueriesContext``; the most frequent
   count over the instrumented runs);
 - ``sql ms`` / ``python ms``: over a few instrumented requests, the median time spent in the
@@ -112,17 +114,18 @@ def main():
     clients = _clients(args.users)
     try:
         names = args.only or list(ENDPOINTS)
-        print(f"{'endpoint':<14} {'median ms':>9} {'queries':>7} {'sql ms':>7} {'python ms':>9}")
+        print(f"{'endpoint':<14} {'median ms':>9} {'cpu ms':>7} {'queries':>7} {'sql ms':>7} {'python ms':>9}")
         for name in names:
             url, kind = ENDPOINTS[name]
             for c in clients:  # warm up: imports, templates, the connection
                 _get(c[kind], url)
-            walls = []
+            walls, cpus = [], []
             for i in range(args.n):
                 client = clients[i % len(clients)][kind]
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 _get(client, url)
                 walls.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - start_cpu)
             counts, sqls, pythons = Counter(), [], []
             for i in range(args.instrumented):
                 client = clients[i % len(clients)][kind]
@@ -135,7 +138,8 @@ def main():
                 sqls.append(sql)
                 pythons.append(wall - sql)
             print(
-                f"{name:<14} {statistics.median(walls) * 1000:>9.1f} {counts.most_common(1)[0][0]:>7} "
+                f"{name:<14} {statistics.median(walls) * 1000:>9.1f} {statistics.median(cpus) * 1000:>7.1f} "
+                f"{counts.most_common(1)[0][0]:>7} "
                 f"{statistics.median(sqls) * 1000:>7.1f} {statistics.median(pythons) * 1000:>9.1f}",
                 flush=True,
             )
