@@ -2,8 +2,9 @@
 
 One set-based core, :func:`apply_assignments`, serves the filtered selection in the
 workspace, the bulk API and the CSV import: it locks the accounts' open assignments,
-ends what the new rows replace, and creates the new rows — a handful of statements
-whatever the number of accounts, in one transaction, history kept.
+ends what the new rows replace, creates the new rows and re-flags the conflicts of the
+pending registrations on the accounts that changed — a handful of statements whatever
+the number of accounts, in one transaction, history kept.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 from ecosystem.bulk import insert_history
 from ecosystem.csvio import RowError, read_table
 from ecosystem.validators import siren_error
+from opportunities.conflicts import refresh_account_conflict_flags
 from partners.models import Partner
 
 from .models import Account, Assignment, AssignmentRole
@@ -141,6 +143,9 @@ def apply_assignments(
         if new:
             Assignment.objects.bulk_create(new, batch_size=2000)
             insert_history(Assignment, key_field="id", keys=[a.pk for a in new], history_type="+", user=user)
+        # Primaries came and went: the pending registrations on those accounts are re-flagged, set-based.
+        changed = {a.account_id for a in to_end} | {a.account_id for a in new}
+        refresh_account_conflict_flags(changed)
         result.created, result.ended, result.unchanged = len(new), len(to_end), unchanged
         result.written = True
     return result

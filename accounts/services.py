@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from opportunities.conflicts import refresh_account_conflict_flags
+
 from .models import Account, Assignment, AssignmentRole
 
 
@@ -32,7 +34,7 @@ def assignment_create(
             _end(existing, valid_from, reason or "Reassigned")
     try:
         with transaction.atomic():
-            return Assignment.objects.create(
+            assignment = Assignment.objects.create(
                 account=account,
                 partner=partner,
                 role=role,
@@ -42,6 +44,9 @@ def assignment_create(
             )
     except IntegrityError as error:
         raise ValidationError({"account": "This account's assignments changed meanwhile; try again."}) from error
+    # The account's primary may have changed: its pending registrations' conflict flags follow.
+    refresh_account_conflict_flags([account.pk])
+    return assignment
 
 
 def _end(assignment: Assignment, valid_to: date, reason: str) -> None:
@@ -63,4 +68,5 @@ def assignment_end(*, assignment: Assignment, valid_to: date | None = None, reas
     if valid_to > timezone.localdate():
         raise ValidationError({"valid_to": "An assignment ends today or in the past."})
     _end(assignment, valid_to, reason)
+    refresh_account_conflict_flags([assignment.account_id])
     return assignment

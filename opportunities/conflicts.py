@@ -14,7 +14,7 @@ side; the partners involved never learn of each other.
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Assignment, AssignmentRole
@@ -97,13 +97,42 @@ def conflicts_for(opportunities, today: date | None = None) -> dict[int, dict]:
     return result
 
 
-def refresh_conflict_flags(pairs, today: date | None = None) -> None:
-    """Recompute ``has_conflict`` of the pending registrations on these (account, product line) pairs.
+def conflict_q(today: date) -> Q:
+    """The same rule as :func:`conflicts_for`, as a condition on the registration's own row.
+
+    For set-based updates: true when another partner holds an open registration on the
+    row's account and product line, or the account's open primary assignment.
+    """
+    other_registrations = (
+        Opportunity.objects.filter(
+            open_registration_q(today), account_id=OuterRef("account_id"), product_line=OuterRef("product_line")
+        )
+        .exclude(partner_id=OuterRef("partner_id"))
+        .exclude(pk=OuterRef("pk"))
+    )
+    other_primary = (
+        Assignment.objects.open()
+        .filter(account_id=OuterRef("account_id"), role=AssignmentRole.PRIMARY)
+        .exclude(partner_id=OuterRef("partner_id"))
+    )
+    return Q(Exists(other_registrations)) | Q(Exists(other_primary))
+
+
+def _refresh_pending(pending, today: date) -> None:
+    """Two UPDATEs: flag the pending registrations that conflict, clear those that no longer do.
 
     The flag is the channel team's triage marker, not a business change: it is written
     without a history row and without touching ``updated_at``, so the partners involved
-    see nothing move on their side when another partner's registration comes or goes.
+    see nothing move on their side when another partner's registration or an assignment
+    comes or goes.
     """
+    condition = conflict_q(today)
+    pending.filter(condition, has_conflict=False).update(has_conflict=True)
+    pending.filter(~condition, has_conflict=True).update(has_conflict=False)
+
+
+def refresh_conflict_flags(pairs, today: date | None = None) -> None:
+    """Recompute ``has_conflict`` of the pending registrations on these (account, product line) pairs."""
     today = today or timezone.localdate()
     pairs = set(pairs)
     if not pairs:
@@ -111,11 +140,23 @@ def refresh_conflict_flags(pairs, today: date | None = None) -> None:
     condition = Q()
     for account_id, line in pairs:
         condition |= Q(account_id=account_id, product_line=line)
-    pending = list(Opportunity.objects.filter(condition, registration_status=RegistrationStatus.PENDING))
-    found = conflicts_for(pending, today)
-    flagged = {o.pk for o in pending if found[o.pk]["registrations"] or found[o.pk]["assignment"]}
-    clear = [o.pk for o in pending if o.pk not in flagged]
-    if flagged:
-        Opportunity.objects.filter(pk__in=flagged, has_conflict=False).update(has_conflict=True)
-    if clear:
-        Opportunity.objects.filter(pk__in=clear, has_conflict=True).update(has_conflict=False)
+    _refresh_pending(Opportunity.objects.filter(condition, registration_status=RegistrationStatus.PENDING), today)
+
+
+ACCOUNT_BATCH = 5000
+
+
+def refresh_account_conflict_flags(account_ids, today: date | None = None) -> None:
+    """Recompute ``has_conflict`` of every pending registration on these accounts.
+
+    Called in the transaction that changes the accounts' assignments (a new, ended or
+    replaced primary makes or unmakes conflicts): two UPDATEs per 5,000 accounts,
+    whatever the number of registrations, so the stored flag that orders the channel
+    team's queue matches what :func:`conflicts_for` shows.
+    """
+    today = today or timezone.localdate()
+    account_ids = sorted(set(account_ids))
+    for start in range(0, len(account_ids), ACCOUNT_BATCH):
+        chunk = account_ids[start : start + ACCOUNT_BATCH]
+        pending = Opportunity.objects.filter(account_id__in=chunk, registration_status=RegistrationStatus.PENDING)
+        _refresh_pending(pending, today)
