@@ -7,8 +7,10 @@
   the review window, so an undecided request cannot hold a registration forever).
 
 Set-based and chunked: each chunk is locked, updated in one statement and given its
-history rows (who: nobody, the system; why: the rule) in one INSERT … SELECT, then the
-partners are e-mailed once the chunk commits. Running it twice expires nothing more.
+history rows (who: nobody, the system; why: the rule) in one INSERT … SELECT and commits
+on its own. Each partner gets one e-mail per run listing all its registrations expired by
+either rule, sent once the chunks have committed (a chunk rolled back is not in it).
+Running it twice expires nothing more.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -52,7 +54,8 @@ def expirable_registrations(today: date):
     return expirable_pending(today) | expirable_approved(today)
 
 
-def _expire(queryset, *, reason: str, today: date, done: int, report) -> int:
+def _expire(queryset, *, reason: str, today: date, done: int, report, expired: list[int]) -> int:
+    """Expire ``queryset`` chunk by chunk; the ids of each committed chunk are added to ``expired``."""
     while True:
         with transaction.atomic():
             ids = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True)[:CHUNK])
@@ -65,7 +68,7 @@ def _expire(queryset, *, reason: str, today: date, done: int, report) -> int:
             insert_history(Opportunity, key_field="id", keys=ids, history_type="~", user=None, reason=reason)
             pairs = set(Opportunity.objects.filter(pk__in=ids).values_list("account_id", "product_line"))
             refresh_conflict_flags(pairs, today)
-            notify_partners("expired", ids)
+        expired.extend(ids)
         done += len(ids)
         if report:
             report(done)
@@ -74,16 +77,28 @@ def _expire(queryset, *, reason: str, today: date, done: int, report) -> int:
 def registrations_expire(*, today: date | None = None, report=None) -> dict:
     """Expire every registration whose time is up as of ``today``; idempotent."""
     today = today or timezone.localdate()
-    pending = _expire(
-        expirable_pending(today), reason="expired: not reviewed in time", today=today, done=0, report=report
-    )
-    approved = _expire(
-        expirable_approved(today),
-        reason="expired: protection ended without a win",
-        today=today,
-        done=pending,
-        report=report,
-    )
+    expired_ids: list[int] = []
+    try:
+        pending = _expire(
+            expirable_pending(today),
+            reason="expired: not reviewed in time",
+            today=today,
+            done=0,
+            report=report,
+            expired=expired_ids,
+        )
+        approved = _expire(
+            expirable_approved(today),
+            reason="expired: protection ended without a win",
+            today=today,
+            done=pending,
+            report=report,
+            expired=expired_ids,
+        )
+    finally:
+        # One message per partner for the whole run, after commit; if a later chunk fails,
+        # the partners still hear of the chunks that did commit.
+        notify_partners("expired", expired_ids)
     expired = approved
     if report:
         report(expired, expired)

@@ -19,6 +19,7 @@ from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
+FETCH_BATCH = 5000
 EVENTS = frozenset({"approved", "rejected", "expired", "extension_granted", "extension_refused"})
 
 
@@ -38,17 +39,20 @@ def build_messages(event: str, opportunity_ids: Iterable[int]) -> list[EmailMess
     if event not in EVENTS:
         raise ValueError(f"Unknown notification event {event!r}")
     by_partner = defaultdict(list)
-    rows = (
-        Opportunity.objects.filter(pk__in=list(opportunity_ids), partner__isnull=False)
-        .select_related("account", "partner")
-        .order_by("partner_id", "id")
-    )
-    for opportunity in rows:
-        by_partner[opportunity.partner_id].append(opportunity)
+    ids = sorted(set(opportunity_ids))
+    # A run of the expiry job may name thousands: read them in batches (bounded IN lists).
+    for start in range(0, len(ids), FETCH_BATCH):
+        rows = (
+            Opportunity.objects.filter(pk__in=ids[start : start + FETCH_BATCH], partner__isnull=False)
+            .select_related("account", "partner")
+            .order_by("id")
+        )
+        for opportunity in rows:
+            by_partner[opportunity.partner_id].append(opportunity)
     messages = []
     base = site_url().rstrip("/")
     with translation.override(settings.LANGUAGE_CODE):
-        for partner_id, opportunities in by_partner.items():
+        for partner_id, opportunities in sorted(by_partner.items(), key=lambda item: item[0]):
             recipients = partner_recipients(partner_id)
             if not recipients:
                 continue

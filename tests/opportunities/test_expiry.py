@@ -56,8 +56,8 @@ def test_expires_what_is_due_and_nothing_else(partner_a, rep_a, settings, today,
         assert last.registration_status == "expired" and last.history_user is None
         assert last.history_change_reason.startswith("expired")
     assert won_lapsed.history.count() == 1
-    # The partner's users are told (one message per rule), of the three and nothing else.
-    assert mail.outbox and all(m.to == [rep_a.email] for m in mail.outbox)
+    # The partner's user is told once, of the three and nothing else.
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [rep_a.email]
     bodies = "\n".join(m.body for m in mail.outbox)
     for opportunity in (old_pending, lapsed, lost_lapsed):
         assert f"#{opportunity.pk}" in bodies
@@ -121,3 +121,61 @@ def test_expiry_clears_the_conflict_it_ends(partner_a, partner_b, today):
     registrations_expire(today=today)
     assert Opportunity.objects.get(pk=old.pk).registration_status == "expired"
     assert not Opportunity.objects.get(pk=young.pk).has_conflict
+
+
+@pytest.mark.django_db
+def test_one_email_per_partner_per_run_after_commit(
+    partner_a, partner_b, rep_a, rep_b, admin_a, today, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Both rules, several chunks: each partner user gets one message listing all its expired registrations."""
+    from opportunities import expiry
+
+    monkeypatch.setattr(expiry, "CHUNK", 2)
+    a_expired = [make(partner_a, status="pending", created_days_ago=400) for _ in range(3)]
+    a_expired += [make(partner_a, status="approved", protected_until=today - timedelta(days=5)) for _ in range(2)]
+    b_expired = [make(partner_b, status="pending", created_days_ago=400)]
+    b_expired += [make(partner_b, status="approved", protected_until=today - timedelta(days=5))]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert registrations_expire(today=today)["expired"] == 7
+        assert mail.outbox == []  # nothing before commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    by_address = {}
+    for message in mail.outbox:
+        assert len(message.to) == 1
+        by_address.setdefault(message.to[0], []).append(message)
+    assert sorted(by_address) == sorted([rep_a.email, admin_a.email, rep_b.email])
+    assert all(len(messages) == 1 for messages in by_address.values())
+    for address, mine, theirs in (
+        (rep_a.email, a_expired, b_expired),
+        (admin_a.email, a_expired, b_expired),
+        (rep_b.email, b_expired, a_expired),
+    ):
+        message = by_address[address][0]
+        assert f"{len(mine)} deal registrations expired" in message.subject
+        assert all(f"#{o.pk}" in message.body for o in mine)
+        assert not any(f"#{o.pk}" in message.body for o in theirs)
+
+
+@pytest.mark.django_db
+def test_a_failing_chunk_still_mails_what_committed_and_not_what_rolled_back(
+    partner_a, rep_a, today, monkeypatch, django_capture_on_commit_callbacks
+):
+    from opportunities import expiry
+
+    monkeypatch.setattr(expiry, "CHUNK", 2)
+    done = [make(partner_a, status="pending", created_days_ago=400) for _ in range(2)]
+    failed = make(partner_a, status="approved", protected_until=today - timedelta(days=5))
+    real = expiry.refresh_conflict_flags
+
+    def fail_on_approved(pairs, today):
+        if Opportunity.objects.filter(pk=failed.pk, registration_status="expired").exists():
+            raise RuntimeError("database went away")
+        return real(pairs, today)
+
+    monkeypatch.setattr(expiry, "refresh_conflict_flags", fail_on_approved)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        registrations_expire(today=today)
+    assert Opportunity.objects.get(pk=failed.pk).registration_status == "approved"
+    assert len(mail.outbox) == 1
+    assert all(f"#{o.pk}" in mail.outbox[0].body for o in done) and f"#{failed.pk}" not in mail.outbox[0].body
