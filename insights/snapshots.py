@@ -3,8 +3,9 @@
 A new :class:`SnapshotRun` is written beside the current one (its share cells, coverage cells,
 won-quarter steps, commission by period and lever rows), then the single
 :class:`SnapshotPointer` row is moved to it in the same transaction. Readers read the pointer,
-then only that run's rows: a reader never sees half a generation nor two generations mixed. On PostgreSQL the transaction is REPEATABLE READ so
-every statement of the computation sees the same state of the data.
+then only that run's rows: a reader never sees half a generation nor two generations mixed.
+On PostgreSQL the transaction is REPEATABLE READ so every statement of the computation sees
+the same state of the data.
 """
 
 import time
