@@ -22,6 +22,23 @@ def _may_decide(user) -> bool:
     return role_of(user) == Role.CHANNEL
 
 
+SUMMARY_COUNTS = ("accounts", "proposed", "partners", "unplaced", "accepted", "assigned_meanwhile")
+
+
+def summary_counts(summary) -> dict:
+    """The proposal's figures, each a number: 0 when missing or unreadable (an older or empty summary)."""
+    summary = summary if isinstance(summary, dict) else {}
+    counts = {}
+    for key in SUMMARY_COUNTS:
+        try:
+            counts[key] = int(summary.get(key) or 0)
+        except (TypeError, ValueError):
+            counts[key] = 0
+    reasons = summary.get("unplaced_reasons")
+    counts["unplaced_reasons"] = reasons if isinstance(reasons, dict) else {}
+    return counts
+
+
 class ProposalListView(ScopedListView):
     """Past proposals, and (for the channel team) the form that asks for a new one."""
 
@@ -75,6 +92,7 @@ class ProposalDetailView(ScopedDetailView):
             is_paginated=page.has_other_pages(),
             query_without_page=query.urlencode(),
             items=page.object_list,
+            counts=summary_counts(self.object.summary),
             is_ready=self.object.status == ProposalStatus.READY,
             can_decide=self.object.status == ProposalStatus.READY and _may_decide(self.request.user),
             **kwargs,

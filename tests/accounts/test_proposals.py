@@ -287,3 +287,24 @@ class TestPages:
         client.force_login(channel_user)
         assert b'name="region"' in client.get("/accounts/proposals/").content
         assert b'name="decision"' in client.get(f"/accounts/proposals/{proposal.pk}/").content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "summary",
+    [{}, {"accounts": 3}, {"accounts": 3, "proposed": None, "unplaced_reasons": None}, {"proposed": "?"}],
+    ids=["empty", "older-without-proposed", "nulls", "unreadable"],
+)
+@pytest.mark.parametrize("who", ["channel", "manager"])
+def test_a_ready_proposal_without_counts_shows_zero(summary, who, channel_user, manager_user, client):
+    proposal = AssignmentProposal.objects.create(created_by=channel_user, status="ready", summary=summary)
+    client.force_login(channel_user if who == "channel" else manager_user)
+    page = client.get(f"/accounts/proposals/{proposal.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<span class="value">0</span><span class="label">proposed</span>' in html
+    assert '<span class="value">0</span><span class="label">left unplaced</span>' in html
+    accounts = summary.get("accounts", 0)
+    assert f'<span class="value">{accounts}</span><span class="label">unassigned select accounts</span>' in html
+    if who == "channel":
+        assert "Accept all 0 assignments" in html
