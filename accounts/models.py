@@ -115,6 +115,9 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["partner", "valid_to"], name="assignment_partner_open_idx"),
+            # A partner's assignments in the list's order (the default ordering): the first page comes
+            # from the index instead of a join and sort of all of them.
+            models.Index(fields=["partner", "-valid_from", "-id"], name="assignment_partner_from_idx"),
         ]
 
     def __str__(self) -> str:
