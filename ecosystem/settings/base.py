@@ -95,7 +95,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ecosystem.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# On PostgreSQL a connection per request costs a server process start, cold catalog caches and a
+# SET TIME ZONE: keep connections for a minute (checked before reuse, so a restarted server is fine).
+_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if _POSTGRES else 0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a job writes; the timeout waits out short locks.
     DATABASES["default"]["OPTIONS"] = {
