@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Account
@@ -52,7 +53,7 @@ class OpportunitySerializer(InputModelSerializer):
         queryset=Roadshow.objects.all(),
         required=False,
         allow_null=True,
-        error_messages={"does_not_exist": "Choose a roadshow your partner attended."},
+        error_messages={"does_not_exist": _("Choose a roadshow your partner attended.")},
     )
     amount = AmountField()
     expected_close = serializers.DateField(required=False, allow_null=True)

@@ -90,6 +90,21 @@ def test_api_refuses_a_roadshow_the_partner_did_not_attend(api, rep_a, payload, 
 
 
 @pytest.mark.django_db
+def test_api_roadshow_message_is_translated(api, rep_a, payload, roadshow_b):
+    """The API answers in the caller's language: the roadshow message has its French."""
+    for roadshow in (roadshow_b.pk, 987654):
+        response = api(rep_a).post(
+            "/api/v1/opportunities/", payload(roadshow=roadshow), format="json", HTTP_ACCEPT_LANGUAGE="fr"
+        )
+        assert response.status_code == 400
+        assert response.json()["roadshow"] == ["Choisissez un roadshow auquel votre entreprise a participé."]
+    response = api(rep_a).post(
+        "/api/v1/opportunities/", payload(roadshow=roadshow_b.pk), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.json()["roadshow"] == ["Choose a roadshow your partner attended."]
+
+
+@pytest.mark.django_db
 def test_api_registers_a_pending_registration(api, rep_a, partner_a, account_a, payload, roadshow_a):
     response = api(rep_a).post("/api/v1/opportunities/", payload(roadshow=roadshow_a.pk), format="json")
     assert response.status_code == 201, response.content
