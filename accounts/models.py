@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ecosystem.choices import Region, Sector
+from ecosystem.choices import ChoiceDisplayMixin, Region, Sector
 from ecosystem.scoping import ScopedQuerySet
 from ecosystem.validators import validate_siren
 
@@ -27,7 +27,7 @@ class AccountQuerySet(ScopedQuerySet):
         return self.filter(is_select=True)
 
 
-class Account(models.Model):
+class Account(ChoiceDisplayMixin, models.Model):
     """A company the vendor sells to. Select accounts are the ones assigned to partners."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -31,6 +31,9 @@ def send_after_commit(task, args: tuple, *, job_id: int | None, on_unreachable: 
     """
 
     def send():
+        if task.app.conf.task_always_eager:
+            run_in_process()
+            return
         try:
             task.apply_async(args=args, retry=True, retry_policy=BROKER_RETRY_POLICY)
         except Exception as error:  # kombu OperationalError, redis ConnectionError…
@@ -40,6 +43,17 @@ def send_after_commit(task, args: tuple, *, job_id: int | None, on_unreachable: 
                 job_fail(job_id, reason)
             if on_unreachable is not None:
                 on_unreachable(reason)
+
+    def run_in_process():
+        """No broker (the zero-setup default): the task runs here, and its own error is the job's."""
+        try:
+            task.apply_async(args=args)
+        except Exception as error:
+            logger.exception("Job %s%s failed in-process", task.name, args)
+            if job_id is not None:
+                Job.objects.filter(pk=job_id).exclude(state=JobState.FAILED).update(
+                    state=JobState.FAILED, error=f"{type(error).__name__}: {error}"[:10000], finished_at=timezone.now()
+                )
 
     transaction.on_commit(send)
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ecosystem.choices import ProductLine
+from ecosystem.choices import ChoiceDisplayMixin, ProductLine
 from ecosystem.scoping import ScopedQuerySet
 
 
@@ -52,7 +52,7 @@ class OpportunityQuerySet(ScopedQuerySet):
         return self.filter(stage__in=OPEN_STAGES)
 
 
-class Opportunity(models.Model):
+class Opportunity(ChoiceDisplayMixin, models.Model):
     """A deal on an account. With a partner it carries a deal registration."""
 
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="opportunities")
