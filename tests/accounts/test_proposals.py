@@ -1,5 +1,6 @@
 """The proposal engine: pure scoring, then the proposal's life (compute, review, accept some/all, discard)."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -308,3 +309,30 @@ def test_a_ready_proposal_without_counts_shows_zero(summary, who, channel_user, 
     assert f'<span class="value">{accounts}</span><span class="label">unassigned select accounts</span>' in html
     if who == "channel":
         assert "Accept all 0 assignments" in html
+
+
+def nav_links(html: str) -> list[str]:
+    nav = html.split('<ul class="main-nav">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+@pytest.mark.django_db
+def test_managers_find_the_proposals_in_their_navigation(manager_user, channel_user, client):
+    client.force_login(manager_user)
+    page = client.get("/accounts/")
+    assert page.status_code == 200
+    links = nav_links(page.content.decode())
+    assert "/accounts/proposals/" in links
+    assert links.index("/accounts/proposals/") == links.index("/accounts/") + 1  # beside the accounts
+    assert '<a href="/accounts/proposals/">Proposals</a>' in page.content.decode()
+    assert client.get("/accounts/proposals/").status_code == 200
+    french = client.get("/accounts/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<a href="/accounts/proposals/">Propositions</a>' in french
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["partner_admin", "partner_rep"])
+def test_partner_users_get_no_proposals_link(users, who, client):
+    client.force_login(users[who])
+    page = client.get("/accounts/")
+    assert page.status_code == 200 and "/accounts/proposals/" not in page.content.decode()
