@@ -1,8 +1,8 @@
 """Customer accounts (companies) and their assignment to partners."""
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,11 +17,29 @@ class Awareness(models.TextChoices):
     HIGH = "high", _("High")
 
 
+class _EqualsAnyOf(Func):
+    """``lhs = ANY(ARRAY(subquery))`` (PostgreSQL), a condition for ``filter()``."""
+
+    output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lhs, lhs_params = compiler.compile(self.source_expressions[0])
+        subquery, subquery_params = compiler.compile(self.source_expressions[1])
+        return f"{lhs} = ANY(ARRAY{subquery})", (*lhs_params, *subquery_params)
+
+
 class AccountQuerySet(ScopedQuerySet):
     def for_partner(self, partner_id):
         # A partner sees exactly the accounts it holds an open assignment on.
-        open_assignment = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=partner_id)
-        return self.filter(Exists(open_assignment))
+        open_assignments = Assignment.objects.open().filter(partner_id=partner_id)
+        if connections[self.db].vendor == "postgresql":
+            # The same rows, planned better: the partner's account ids are read once from the
+            # assignment index, then fetched by primary key. PostgreSQL plans the EXISTS below as a
+            # merge join that walks the account table's primary key up to the partner's highest id
+            # (4-8 ms for a partner's list, its count, its portal figure), this in well under 1 ms.
+            account_ids = open_assignments.order_by().values("account_id")
+            return self.filter(_EqualsAnyOf(F("pk"), Subquery(account_ids)))
+        return self.filter(Exists(open_assignments.filter(account=OuterRef("pk"))))
 
     def select(self):
         return self.filter(is_select=True)
