@@ -73,7 +73,9 @@ def _clients(count: int):
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
+        # As in the locustfile, the API calls carry the session cookie too (one browser-like client).
         token_client = Client(HTTP_AUTHORIZATION=f"Token {tokens[user.pk]}")
+        token_client.cookies["sessionid"] = session.session_key
         session_client = Client()
         session_client.cookies["sessionid"] = session.session_key
         clients.append({"token": token_client, "session": session_client, "session_key": session.session_key})
