@@ -15,7 +15,10 @@ that ``bench/load/prepare.py`` created (run it, or ``make load``, first), cyclin
 - ``queries``: the SQL statements of one request (``CaptureQueriesContext``; the most frequent
   count over the instrumented runs);
 - ``sql ms`` / ``python ms``: over a few instrumented requests, the median time spent in the
-  database driver and the rest (wall minus SQL).
+  database driver and the rest (wall minus SQL);
+- ``db ms`` (PostgreSQL): the SELECTs of those requests run again under ``EXPLAIN ANALYZE``,
+  planning plus execution time summed per request (median): the database's own work, warm,
+  without connection set-up or waiting for a CPU.
 
 As under gunicorn, each request ends with ``close_old_connections()`` (the test client leaves it
 out), so with ``CONN_MAX_AGE=0`` every request pays for opening a database connection.
@@ -30,6 +33,7 @@ left untouched.
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import statistics
@@ -96,6 +100,21 @@ def _get(client, url):
     return response
 
 
+def _explained_ms(connection, queries) -> float:
+    """Planning + execution time of the SELECTs, as PostgreSQL reports them (0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in queries:
+            if query["sql"].lstrip().upper().startswith("SELECT"):
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                total += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+    return total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=30, help="plain requests per endpoint (default 30)")
@@ -116,7 +135,8 @@ def main():
     clients = _clients(args.users)
     try:
         names = args.only or list(ENDPOINTS)
-        print(f"{'endpoint':<14} {'median ms':>9} {'cpu ms':>7} {'queries':>7} {'sql ms':>7} {'python ms':>9}")
+        heads = f"{'median ms':>9} {'cpu ms':>7} {'queries':>7} {'sql ms':>7} {'python ms':>9} {'db ms':>6}"
+        print(f"{'endpoint':<14} {heads}")
         for name in names:
             url, kind = ENDPOINTS[name]
             for c in clients:  # warm up: imports, templates, the connection
@@ -128,7 +148,7 @@ def main():
                 _get(client, url)
                 walls.append(time.perf_counter() - start)
                 cpus.append(time.process_time() - start_cpu)
-            counts, sqls, pythons = Counter(), [], []
+            counts, sqls, pythons, dbs = Counter(), [], [], []
             for i in range(args.instrumented):
                 client = clients[i % len(clients)][kind]
                 with CaptureQueriesContext(connection) as captured:
@@ -139,10 +159,12 @@ def main():
                 counts[len(captured.captured_queries)] += 1
                 sqls.append(sql)
                 pythons.append(wall - sql)
+                dbs.append(_explained_ms(connection, captured.captured_queries))
             print(
                 f"{name:<14} {statistics.median(walls) * 1000:>9.1f} {statistics.median(cpus) * 1000:>7.1f} "
                 f"{counts.most_common(1)[0][0]:>7} "
-                f"{statistics.median(sqls) * 1000:>7.1f} {statistics.median(pythons) * 1000:>9.1f}",
+                f"{statistics.median(sqls) * 1000:>7.1f} {statistics.median(pythons) * 1000:>9.1f} "
+                f"{statistics.median(dbs):>6.1f}",
                 flush=True,
             )
         if args.sql:
