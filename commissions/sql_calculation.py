@@ -264,27 +264,19 @@ FROM commissions_payoutline WITH NO DATA
 """
 
 ADJUST_SQL = f"""
-WITH paid AS (
-    SELECT l.opportunity_id, l.rule_id, min(l.partner_id) AS partner_id, sum(l.payout) AS total
+WITH paid AS MATERIALIZED (
+    SELECT l.opportunity_id, l.rule_id, min(l.partner_id) AS partner_id, sum(l.payout) AS total,
+           min(l.id) FILTER (WHERE l.kind = 'commission') AS original_id
     FROM commissions_payoutline l
     JOIN commissions_settlementrun r ON r.id = l.run_id
     WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
       AND l.partner_id = ANY(%(partners)s)
     GROUP BY l.opportunity_id, l.rule_id
 ),
-original AS (
-    SELECT l.opportunity_id, l.rule_id, min(l.id) AS id
-    FROM commissions_payoutline l
-    JOIN commissions_settlementrun r ON r.id = l.run_id
-    WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
-      AND l.partner_id = ANY(%(partners)s) AND l.kind = 'commission'
-    GROUP BY l.opportunity_id, l.rule_id
-),
 owed AS (
-    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, g.id AS original_id
+    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, p.original_id
     FROM owed_line o
     LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id
-    LEFT JOIN original g ON g.opportunity_id = o.opportunity_id AND g.rule_id = o.rule_id
 )
 INSERT INTO commissions_payoutline (
     run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
@@ -303,9 +295,8 @@ SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustm
        -p.total,
        'Clawback for ' || %(period)s || ': the deal is no longer won or no longer paid by this rule; paid '
        || {_euros("p.total")} || ', reversed ' || {_euros("-p.total")} || '.',
-       g.id
+       p.original_id
 FROM paid p
-LEFT JOIN original g ON g.opportunity_id = p.opportunity_id AND g.rule_id = p.rule_id
 WHERE p.total <> 0
   AND NOT EXISTS (SELECT 1 FROM owed_line o WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id)
 """
@@ -350,6 +341,9 @@ def adjust_chunk(
                     for line in owed.lines
                 ],
             )  # fmt: skip
+        # Index and statistics so the diff joins by hash or index whatever the row counts.
+        cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id)")
+        cursor.execute("ANALYZE owed_line")
         cursor.execute(
             ADJUST_SQL,
             {
