@@ -18,6 +18,9 @@ class AccountFilterSet(django_filters.FilterSet):
         method="filter_stale", label="Primary partner logged no opportunity on it in 180 days"
     )
 
+    #: The unbound form depends on nothing but its fields (``{% filter_fields %}`` may reuse its HTML).
+    static_form = True
+
     class Meta:
         model = Account
         fields = ["sector", "region", "is_select", "vendor_awareness", "siren"]

@@ -31,6 +31,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
     partner = django_filters.NumberFilter(field_name="partner_id")
     has_conflict = django_filters.BooleanFilter()
 
+    #: The unbound form depends on nothing but the fields shown (``{% filter_fields %}`` may reuse its HTML).
+    static_form = True
+
     class Meta:
         model = Opportunity
         fields = [
