@@ -302,6 +302,10 @@ class StatementQuerySet(ScopedQuerySet):
     def for_partner(self, partner_id):
         return super().for_partner(partner_id).filter(run__status__in=LOCKED_STATUSES)
 
+    def current(self):
+        """Statements of each run's committed attempt (a recomputation writes its own beside them)."""
+        return self.filter(attempt=F("run__committed_attempt"))
+
 
 class Statement(LockedRunGuard, models.Model):
     """One partner's lines in one run, with their total."""

@@ -179,6 +179,7 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
     with transaction.atomic():
         _delete_rows(PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
         _delete_rows(SettlementException.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
+        _delete_rows(Statement.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
         if sql:
             result = sql_calculation.settle_chunk(
                 run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
@@ -201,6 +202,7 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
             ],
             batch_size=5000,
         )
+        _write_statements(run_id, attempt, partner_ids)
         SettlementChunk.objects.bulk_create(
             [
                 SettlementChunk(
@@ -218,6 +220,25 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
         done = SettlementChunk.objects.filter(run_id=run_id, attempt=attempt).count()
         job_progress(run.job_id, done, run.chunks_total, f"{done} of {run.chunks_total} partner chunks computed")
     return written + len(rows)
+
+
+def _write_statements(run_id: int, attempt: int, partner_ids: list[int]) -> None:
+    """One statement per partner of the chunk with lines: its total and line count."""
+    per_partner = (
+        PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids)
+        .values("partner_id")
+        .annotate(total=Sum("payout"), n=Count("id"))
+        .order_by("partner_id")
+    )
+    Statement.objects.bulk_create(
+        [
+            Statement(
+                run_id=run_id, partner_id=row["partner_id"], attempt=attempt, total=row["total"], line_count=row["n"]
+            )
+            for row in per_partner
+        ],
+        batch_size=2000,
+    )
 
 
 def uses_sql_engine() -> bool:
@@ -325,7 +346,7 @@ def _original_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, i
 
 
 def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
-    """Commit the attempt if every chunk is written: statements, totals, and the swap, in one transaction."""
+    """Commit the attempt if every chunk is written (lines and statements): totals and the swap, in one transaction."""
     with transaction.atomic():
         run = SettlementRun.objects.select_for_update().get(pk=run_id)
         if run.attempt != attempt or run.status != RunStatus.RUNNING:
@@ -333,27 +354,13 @@ def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
         done = SettlementChunk.objects.filter(run=run, attempt=attempt).count()
         if done != run.chunks_total:
             raise RuntimeError(f"only {done} of {run.chunks_total} chunks were computed")
-        per_partner = list(
-            PayoutLine.objects.filter(run=run, attempt=attempt)
-            .values("partner_id")
-            .annotate(total=Sum("payout"), n=Count("id"))
-            .order_by("partner_id")
-        )
-        Statement.objects.bulk_create(
-            [
-                Statement(
-                    run=run, partner_id=row["partner_id"], attempt=attempt, total=row["total"], line_count=row["n"]
-                )
-                for row in per_partner
-            ],
-            batch_size=2000,
-        )
+        totals = Statement.objects.filter(run=run, attempt=attempt).aggregate(total=Sum("total"), n=Sum("line_count"))
         for model in (PayoutLine, SettlementException, Statement, SettlementChunk):
             _delete_rows(model.objects.filter(run=run).exclude(attempt=attempt))
         run.status = RunStatus.COMPUTED
         run.committed_attempt = attempt
-        run.total = sum((row["total"] for row in per_partner), Decimal("0"))
-        run.line_count = sum(row["n"] for row in per_partner)
+        run.total = totals["total"] or Decimal("0")
+        run.line_count = totals["n"] or 0
         run.exception_count = SettlementException.objects.filter(run=run, attempt=attempt).count()
         run.computed_at = timezone.now()
         run.save()

@@ -308,7 +308,7 @@ class SettlementDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         run = self.object
         user = self.request.user
-        partner_totals = Statement.objects.filter(run=run).select_related("partner").order_by("partner__name")
+        partner_totals = Statement.objects.current().filter(run=run).select_related("partner").order_by("partner__name")
         page = Paginator(partner_totals, 100).get_page(self.request.GET.get("page"))
         role = role_of(user)
         return super().get_context_data(
@@ -432,7 +432,9 @@ class StatementExportView(RoleRequiredMixin, View):
     allowed_roles = ALL_ROLES
 
     def get(self, request, pk):
-        statement = get_object_or_404(Statement.objects.for_user(request.user).select_related("run", "partner"), pk=pk)
+        statement = get_object_or_404(
+            Statement.objects.for_user(request.user).current().select_related("run", "partner"), pk=pk
+        )
         return csv_response(
             statements.statement_csv(statement), "statement",
             filename=statements.statement_filename(statement), request=request,
@@ -457,7 +459,7 @@ class LineDisputeView(RoleRequiredMixin, FormView):
         return get_object_or_404(lines, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        statement = Statement.objects.filter(run_id=self.line.run_id, partner_id=self.line.partner_id).first()
+        statement = Statement.objects.current().filter(run_id=self.line.run_id, partner_id=self.line.partner_id).first()
         return super().get_context_data(line=self.line, statement=statement, **kwargs)
 
     def form_valid(self, form):
@@ -506,7 +508,9 @@ class DisputeDetailView(ScopedDetailView):
         dispute = self.object
         user = self.request.user
         open_ = dispute.status != DisputeStatus.RESOLVED
-        statement = Statement.objects.filter(run_id=dispute.line.run_id, partner_id=dispute.line.partner_id).first()
+        statement = (
+            Statement.objects.current().filter(run_id=dispute.line.run_id, partner_id=dispute.line.partner_id).first()
+        )
         return super().get_context_data(
             thread=DisputeMessage.objects.filter(dispute=dispute).select_related("author"),
             statement=statement,

@@ -227,7 +227,7 @@ class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
 class StatementViewSet(ScopedReadOnlyViewSet):
     """Statements: one per partner per run. Partner users see their own, of approved or paid runs."""
 
-    queryset = Statement.objects.select_related("run", "partner")
+    queryset = Statement.objects.current().select_related("run", "partner")
     serializer_class = StatementSerializer
     filterset_class = StatementFilterSet
     ordering_fields = ["run__period_start", "total"]

@@ -68,6 +68,20 @@ class TestCompute:
         assert list(current_lines(run).values_list("opportunity_id", "rule_id", "payout")) == first
         assert PayoutLine.objects.filter(run=run).count() == 1  # the first attempt's lines are gone
 
+    def test_a_recomputation_in_progress_shows_only_the_committed_statements(self, partner_a, partner_b):
+        RuleFactory(rate=D("0.1"))
+        won(partner_a, "1000.00", Q3)
+        won(partner_b, "500.00", Q3)
+        run = run_for()
+        settlement.settle_now(run.pk)
+        plan = settlement.settlement_begin(run.pk, chunk_deals=1)
+        settlement.settlement_compute_chunk(plan.run_id, plan.attempt, 0, plan.chunks[0])  # one chunk of two
+        assert Statement.objects.filter(run=run).count() == 3  # the committed two and the new attempt's first
+        current = Statement.objects.current().filter(run=run)
+        assert sorted(current.values_list("partner_id", "total")) == sorted(
+            [(partner_a.pk, D("100.00")), (partner_b.pk, D("50.00"))]
+        )
+
     def test_many_chunks_give_the_same_lines_as_one(self, partner_a, partner_b):
         RuleFactory(rate=D("0.1"))
         for partner in [partner_a, partner_b, *PartnerFactory.create_batch(3)]:
@@ -112,12 +126,13 @@ class TestLockAndCrash:
         # ... the worker dies here: one chunk written, no finish.
         run.refresh_from_db()
         assert run.status == RunStatus.RUNNING and run.committed_attempt is None
-        assert not Statement.objects.filter(run=run).exists()
+        assert not Statement.objects.current().filter(run=run).exists()  # the chunk's own is not shown
         settings.SETTLEMENT_STALE_SECONDS = 0
         settlement.settle_now(run.pk, chunk_deals=1)
         lines = current_lines(run)
         assert sorted(lines.values_list("payout", flat=True)) == [D("100.00"), D("200.00")]
         assert PayoutLine.objects.filter(run=run).count() == 2  # nothing twice
+        assert Statement.objects.filter(run=run).count() == 2
 
     def test_a_retried_chunk_does_not_duplicate(self, partner_a):
         RuleFactory(rate=D("0.1"))
