@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -168,7 +168,12 @@ def _chunk_partners(partners: list[tuple[int, int]], chunk_deals: int) -> list[l
 
 
 def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids: list[int]) -> int:
-    """Compute and write one chunk's lines. Safe to retry: it replaces its own rows."""
+    """Compute and write one chunk's lines, statements and exceptions, once per attempt.
+
+    Its marker row is written first, in the same transaction: a redelivered chunk finds it and
+    stops (or, if the first delivery is still running, waits on it and then stops); a delivery
+    killed before commit leaves nothing, marker included, and the next one computes it all.
+    """
     run = SettlementRun.objects.get(pk=run_id)
     if run.attempt != attempt or run.status != RunStatus.RUNNING:
         return 0  # a newer attempt took over: this one's work is moot
@@ -177,22 +182,22 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
     earlier_periods, sql = _approved_periods_before(run), uses_sql_engine()
     adjustments = [] if sql else [row for earlier in earlier_periods for row in _adjustments(earlier, partner_ids)]
     with transaction.atomic():
-        _delete_rows(PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
-        _delete_rows(SettlementException.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
-        _delete_rows(Statement.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids))
+        chunk = _claim_chunk(run_id, attempt, index, len(partner_ids))
+        if chunk is None:
+            return 0  # written by an earlier delivery of this chunk
         if sql:
             result = sql_calculation.settle_chunk(
                 run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
                 partner_ids=partner_ids, rules=rules, quotas=quotas,
             )  # fmt: skip
-            written, lines, exceptions = result.written, result.lines, result.exceptions
-            for earlier in earlier_periods:
-                written += _sql_adjustments(run_id, attempt, earlier, partner_ids)
+            written, lines, exceptions = [result.written], result.lines, result.exceptions
+            written += [_sql_adjustments(run_id, attempt, earlier, partner_ids) for earlier in earlier_periods]
         else:
             computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
-            written, lines, exceptions = 0, computed.lines, computed.exceptions
+            written, lines, exceptions = [], computed.lines, computed.exceptions
         rows = [_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
         copy_insert(PayoutLine, LINE_FIELDS, [(run_id, attempt, *row) for row in rows])
+        written.append(_totals(rows))
         SettlementException.objects.bulk_create(
             [
                 SettlementException(
@@ -202,43 +207,51 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
             ],
             batch_size=5000,
         )
-        _write_statements(run_id, attempt, partner_ids)
-        SettlementChunk.objects.bulk_create(
-            [
-                SettlementChunk(
-                    run_id=run_id,
-                    attempt=attempt,
-                    index=index,
-                    partner_count=len(partner_ids),
-                    line_count=written + len(rows),
-                )
-            ],
-            ignore_conflicts=True,
-        )
+        line_count = _write_statements(run_id, attempt, written)
+        SettlementChunk.objects.filter(pk=chunk.pk).update(line_count=line_count)
         SettlementRun.objects.filter(pk=run_id, attempt=attempt).update(heartbeat_at=timezone.now())
     if run.job_id:
         done = SettlementChunk.objects.filter(run_id=run_id, attempt=attempt).count()
         job_progress(run.job_id, done, run.chunks_total, f"{done} of {run.chunks_total} partner chunks computed")
-    return written + len(rows)
+    return line_count
 
 
-def _write_statements(run_id: int, attempt: int, partner_ids: list[int]) -> None:
-    """One statement per partner of the chunk with lines: its total and line count."""
-    per_partner = (
-        PayoutLine.objects.filter(run_id=run_id, attempt=attempt, partner_id__in=partner_ids)
-        .values("partner_id")
-        .annotate(total=Sum("payout"), n=Count("id"))
-        .order_by("partner_id")
-    )
+def _claim_chunk(run_id: int, attempt: int, index: int, partner_count: int) -> SettlementChunk | None:
+    """The chunk's marker, inserted now (its unique constraint makes a concurrent delivery wait), or
+    None when a committed delivery already wrote it."""
+    try:
+        with transaction.atomic():
+            return SettlementChunk.objects.create(
+                run_id=run_id, attempt=attempt, index=index, partner_count=partner_count, line_count=0
+            )
+    except IntegrityError:
+        return None
+
+
+def _totals(rows: list[tuple]) -> dict[int, tuple[Decimal, int]]:
+    """Per partner, the total and count of line rows (in ``LINE_FIELDS`` order after run and attempt)."""
+    totals: dict[int, tuple[Decimal, int]] = {}
+    for row in rows:
+        total, count = totals.get(row[0], (Decimal("0"), 0))
+        totals[row[0]] = (total + row[9], count + 1)
+    return totals
+
+
+def _write_statements(run_id: int, attempt: int, parts: list[dict[int, tuple[Decimal, int]]]) -> int:
+    """One statement per partner of the chunk with lines, from the totals of what was written; the line count."""
+    merged: dict[int, tuple[Decimal, int]] = {}
+    for part in parts:
+        for partner_id, (total, count) in part.items():
+            before = merged.get(partner_id, (Decimal("0"), 0))
+            merged[partner_id] = (before[0] + total, before[1] + count)
     Statement.objects.bulk_create(
         [
-            Statement(
-                run_id=run_id, partner_id=row["partner_id"], attempt=attempt, total=row["total"], line_count=row["n"]
-            )
-            for row in per_partner
+            Statement(run_id=run_id, partner_id=partner_id, attempt=attempt, total=total, line_count=count)
+            for partner_id, (total, count) in sorted(merged.items())
         ],
         batch_size=2000,
     )
+    return sum(count for _, count in merged.values())
 
 
 def uses_sql_engine() -> bool:
@@ -315,8 +328,8 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
     return rows
 
 
-def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> int:
-    """What :func:`_adjustments` computes, set-based by PostgreSQL; returns the lines written."""
+def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> dict:
+    """What :func:`_adjustments` computes, set-based by PostgreSQL; per partner, the total and count written."""
     paid_rule_ids = set(
         PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
         .order_by()

@@ -129,10 +129,11 @@ written AS (
            || CASE WHEN over_cap THEN '; capped at ' || {_euros("cap_per_deal")} || ' per deal' ELSE '' END,
            NULL
     FROM capped
-    RETURNING 1
+    RETURNING partner_id, payout
 )
-SELECT 'written', NULL::bigint, NULL::bigint, NULL::numeric, NULL::date, NULL, NULL, NULL, NULL, NULL, NULL::boolean,
-       NULL, NULL::numeric, (SELECT count(*) FROM written)
+SELECT 'written', NULL::bigint, partner_id, sum(payout), NULL::date, NULL, NULL, NULL, NULL, NULL, NULL::boolean,
+       NULL, NULL::numeric, count(*)
+FROM written GROUP BY partner_id
 UNION ALL
 SELECT 'python', d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, c.rule_id
 FROM chosen c JOIN deal d ON d.id = c.id WHERE NOT c.in_sql
@@ -192,7 +193,7 @@ def _rule_row(rule: calculation.Rule) -> tuple:
 
 @dataclass
 class ChunkResult:
-    written: int  # lines PostgreSQL inserted
+    written: dict[int, tuple[Decimal, int]]  # the lines PostgreSQL inserted: partner → (total, count)
     lines: list[calculation.PayoutLine]  # lines of the rules computed in Python, still to insert
     exceptions: list[calculation.DealException]
 
@@ -211,7 +212,7 @@ def settle_chunk(
 ) -> ChunkResult:
     """Write the chunk's commission lines into ``target``; return the rest for Python. Call inside a transaction."""
     if not partner_ids:
-        return ChunkResult(0, [], [])
+        return ChunkResult({}, [], [])
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort of DISTINCT ON stays in memory
         cursor.execute("DROP TABLE IF EXISTS pg_temp.settle_rule")
@@ -229,13 +230,13 @@ def settle_chunk(
             },
         )  # fmt: skip
         rows = cursor.fetchall()
-    written = 0
+    written: dict[int, tuple[Decimal, int]] = {}
     groups: dict[tuple[int, int], list[calculation.Deal]] = defaultdict(list)
     won: dict[int, Decimal] = {}
     unpaid = []
     for tag, *deal_row, partner_won, extra in rows:
         if tag == "written":
-            written = int(extra)
+            written[deal_row[1]] = (deal_row[2], int(extra))
             continue
         deal = deal_from_row(deal_row)
         won[deal.partner_id] = partner_won
@@ -277,7 +278,8 @@ owed AS (
     SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, p.original_id
     FROM owed_line o
     LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id
-)
+),
+written AS (
 INSERT INTO commissions_payoutline (
     run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
     capped, payout, explanation, corrects_id
@@ -299,6 +301,9 @@ SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustm
 FROM paid p
 WHERE p.total <> 0
   AND NOT EXISTS (SELECT 1 FROM owed_line o WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id)
+RETURNING partner_id, payout
+)
+SELECT partner_id, sum(payout), count(*) FROM written GROUP BY partner_id
 """
 
 OWED_COLUMNS = (
@@ -318,12 +323,13 @@ def adjust_chunk(
     rules: list[calculation.Rule],
     quotas: dict[int, Decimal],
     locked_statuses: list[str],
-) -> int:
+) -> dict[int, tuple[Decimal, int]]:
     """Write the adjustment lines of an approved period for the chunk: what its deals are owed now
     (computed as :func:`settle_chunk` computes them) minus what was paid, line by line, and a
-    clawback for every paid line no longer owed. Call inside a transaction; returns lines written."""
+    clawback for every paid line no longer owed. Call inside a transaction; returns, per partner,
+    the total and count of the lines written."""
     if not partner_ids:
-        return 0
+        return {}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pg_temp.owed_line")
         cursor.execute(OWED_TABLE)
@@ -351,4 +357,4 @@ def adjust_chunk(
                 "run": run_id, "attempt": attempt,
             },
         )  # fmt: skip
-        return cursor.rowcount
+        return {partner_id: (total, count) for partner_id, total, count in cursor.fetchall()}
