@@ -352,7 +352,9 @@ class PayoutLine(LockedRunGuard, models.Model):
     # written). Its references are not database foreign keys: PostgreSQL checks those one row at a
     # time, which cost more than computing the lines (bench/settlement_bench.py). What they point at
     # is protected from deletion by PROTECT (a run deleted through Django takes its lines along).
-    # The composite indexes cover run, partner and opportunity.
+    # Indexes: (run, attempt, partner) for runs, statements and partners' reads, rule for the rule
+    # locks, corrects for adjustments. None by deal: nothing reads lines by deal, and that index cost
+    # a quarter of a settlement's time (deleting a deal through the admin scans the ledger instead).
     run = models.ForeignKey(
         SettlementRun, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
@@ -393,7 +395,6 @@ class PayoutLine(LockedRunGuard, models.Model):
         ordering = ["run", "partner", "opportunity", "rule"]
         indexes = [
             models.Index(fields=["run", "attempt", "partner"], name="payoutline_run_attempt_idx"),
-            models.Index(fields=["opportunity", "rule"], name="payoutline_deal_rule_idx"),
             # Only adjustments correct a line: the other 99 % have no entry.
             models.Index(fields=["corrects"], name="payoutline_corrects_idx", condition=Q(corrects__isnull=False)),
         ]
