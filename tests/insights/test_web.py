@@ -80,3 +80,13 @@ def test_dashboard_reads_snapshot(dataset, client, manager_user):
     take_snapshot()
     client.force_login(manager_user)
     assert "snapshot" in client.get("/dashboard/share/?from=2025-Q1&to=2025-Q2").content.decode()
+
+
+def test_target_page_gives_the_snapshot_time_in_words(dataset, client, manager_user, settings):
+    settings.LANGUAGE_CODE = "en"
+    Target.objects.create(name="50 %", value="0.5", baseline_period="2025-Q1", deadline=date(2026, 12, 31))
+    take_snapshot()
+    client.force_login(manager_user)
+    page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Figures of the snapshot computed at" in page
+    assert "T" not in page.split("Figures of the snapshot computed at", 1)[1].split(".", 1)[0]  # not ISO text
