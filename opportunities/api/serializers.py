@@ -38,7 +38,7 @@ class OpportunitySerializer(InputModelSerializer):
     account = serializers.PrimaryKeyRelatedField(
         queryset=Account.objects.all(),
         required=False,
-        error_messages={"does_not_exist": "No account has the id {pk_value}."},
+        error_messages={"does_not_exist": _("No account has the id {pk_value}.")},
     )
     account_siren = serializers.CharField(
         write_only=True, required=False, max_length=9, help_text="The account's SIREN, instead of its id."
@@ -47,7 +47,7 @@ class OpportunitySerializer(InputModelSerializer):
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False, allow_null=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True, default=None, allow_null=True)
     product_line = serializers.ChoiceField(
-        choices=ProductLine.choices, error_messages={"invalid_choice": '"{input}" is not a product line.'}
+        choices=ProductLine.choices, error_messages={"invalid_choice": _('"{input}" is not a product line.')}
     )
     roadshow = ScopedPrimaryKeyRelatedField(
         queryset=Roadshow.objects.all(),

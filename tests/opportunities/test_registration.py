@@ -105,6 +105,22 @@ def test_api_roadshow_message_is_translated(api, rep_a, payload, roadshow_b):
 
 
 @pytest.mark.django_db
+def test_api_account_and_product_line_messages_are_translated(api, rep_a, payload):
+    cases = [
+        ({"account": 987654}, "account", "Aucun compte n’a l’identifiant 987654.", "No account has the id 987654."),
+        ({"product_line": "nope"}, "product_line", "« nope » n’est pas une gamme de produits.",
+         '"nope" is not a product line.'),
+    ]  # fmt: skip
+    for change, field, french, english in cases:
+        for language, expected in (("fr", french), ("en", english)):
+            response = api(rep_a).post(
+                "/api/v1/opportunities/", payload(**change), format="json", HTTP_ACCEPT_LANGUAGE=language
+            )
+            assert response.status_code == 400
+            assert response.json()[field] == [expected]
+
+
+@pytest.mark.django_db
 def test_api_registers_a_pending_registration(api, rep_a, partner_a, account_a, payload, roadshow_a):
     response = api(rep_a).post("/api/v1/opportunities/", payload(roadshow=roadshow_a.pk), format="json")
     assert response.status_code == 201, response.content
