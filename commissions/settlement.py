@@ -29,6 +29,7 @@ from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
 from . import calculation, sql_calculation
+from .line_rows import LINE_COLUMNS, PAYOUT, line_row
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
     LOCKED_STATUSES,
@@ -42,10 +43,6 @@ from .models import (
 )
 
 RESTARTABLE = (RunStatus.QUEUED, RunStatus.COMPUTED, RunStatus.FAILED)
-LINE_FIELDS = [
-    "run_id", "attempt", "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount",
-    "rate", "accelerator", "capped", "payout", "explanation", "corrects_id",
-]  # fmt: skip
 
 
 def stale_after() -> timedelta:
@@ -195,8 +192,8 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
         else:
             computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
             written, lines, exceptions = [], computed.lines, computed.exceptions
-        rows = [_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
-        copy_insert(PayoutLine, LINE_FIELDS, [(run_id, attempt, *row) for row in rows])
+        rows = [line_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
+        copy_insert(PayoutLine, LINE_COLUMNS, [(run_id, attempt, *row) for row in rows])
         written.append(_totals(rows))
         SettlementException.objects.bulk_create(
             [
@@ -229,11 +226,11 @@ def _claim_chunk(run_id: int, attempt: int, index: int, partner_count: int) -> S
 
 
 def _totals(rows: list[tuple]) -> dict[int, tuple[Decimal, int]]:
-    """Per partner, the total and count of line rows (in ``LINE_FIELDS`` order after run and attempt)."""
+    """Per partner, the total and count of line rows (``line_row`` tuples)."""
     totals: dict[int, tuple[Decimal, int]] = {}
     for row in rows:
         total, count = totals.get(row[0], (Decimal("0"), 0))
-        totals[row[0]] = (total + row[9], count + 1)
+        totals[row[0]] = (total + row[PAYOUT], count + 1)
     return totals
 
 
@@ -265,23 +262,6 @@ def _delete_rows(queryset) -> None:
     queryset._raw_delete(queryset.db)
 
 
-def _row(line: calculation.PayoutLine, kind: str, deal_period: str, corrects_id: int | None, *, payout=None, text=None):
-    return (
-        line.partner_id,
-        line.deal_id,
-        line.rule_id,
-        kind,
-        deal_period,
-        line.base_amount,
-        line.rate,
-        line.accelerator,
-        line.capped,
-        line.payout if payout is None else payout,
-        line.explanation if text is None else text,
-        corrects_id,
-    )
-
-
 def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
     """What an approved period's deals are owed now, minus what was paid: the difference, line by line."""
     paid = (
@@ -311,7 +291,9 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
                 f"paid {calculation.euros(already)}, difference {calculation.euros(difference)}. "
                 f"Now: {line.explanation}"
             )
-            rows.append(_row(line, LineKind.ADJUSTMENT, period.label, originals.get(key), payout=difference, text=text))
+            rows.append(
+                line_row(line, LineKind.ADJUSTMENT, period.label, originals.get(key), payout=difference, text=text)
+            )
     for (deal_id, rule_id), (already, partner_id) in paid_by_key.items():
         if (deal_id, rule_id) in seen or not already:
             continue

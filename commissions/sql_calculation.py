@@ -28,6 +28,7 @@ from django.db import connection
 from opportunities.models import RegistrationStatus, Stage
 
 from . import calculation
+from .line_rows import LINE_COLUMN_LIST, LINE_COLUMNS, line_row
 from .loading import deal_from_row
 
 RULE_TABLE = """
@@ -42,10 +43,16 @@ CREATE TEMPORARY TABLE settle_rule (
 """
 
 RULE_COLUMNS = (
-    "id, name, priority, bonus, tiers, kinds, product_lines, sectors, regions, select_only, registration_required, "
-    "min_amount, max_amount, valid_from, valid_to, in_sql, kind, rate, flat_amount, cap_per_deal, "
-    "accelerator_threshold, accelerator_multiplier"
-)
+    "id", "name", "priority", "bonus", "tiers", "kinds", "product_lines", "sectors", "regions", "select_only",
+    "registration_required", "min_amount", "max_amount", "valid_from", "valid_to", "in_sql", "kind", "rate",
+    "flat_amount", "cap_per_deal", "accelerator_threshold", "accelerator_multiplier",
+)  # fmt: skip
+
+
+def _insert(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if rows:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
 def _euros(expression: str) -> str:
@@ -112,10 +119,7 @@ capped AS (
     FROM accelerated
 ),
 written AS (
-    INSERT INTO {{target}} (
-        run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
-        capped, payout, explanation, corrects_id
-    )
+    INSERT INTO {{target}} ({LINE_COLUMN_LIST})
     SELECT %(run)s, %(attempt)s, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, multiplier,
            CASE WHEN over_cap THEN 'deal' ELSE '' END,
            round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2),
@@ -217,11 +221,7 @@ def settle_chunk(
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort of DISTINCT ON stays in memory
         cursor.execute("DROP TABLE IF EXISTS pg_temp.settle_rule")
         cursor.execute(RULE_TABLE)
-        if rules:
-            placeholders = ", ".join(["%s"] * len(RULE_COLUMNS.split(", ")))
-            cursor.executemany(
-                f"INSERT INTO settle_rule ({RULE_COLUMNS}) VALUES ({placeholders})", [_rule_row(r) for r in rules]
-            )
+        _insert(cursor, "settle_rule", RULE_COLUMNS, [_rule_row(rule) for rule in rules])
         cursor.execute(
             settle_sql(rules, target),
             {
@@ -257,11 +257,9 @@ def settle_chunk(
 
 # --- Adjustments of approved periods -------------------------------------------------------------
 
-OWED_TABLE = """
+OWED_TABLE = f"""
 CREATE TEMPORARY TABLE owed_line ON COMMIT DROP AS
-SELECT run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
-       capped, payout, explanation, corrects_id
-FROM commissions_payoutline WITH NO DATA
+SELECT {LINE_COLUMN_LIST} FROM commissions_payoutline WITH NO DATA
 """
 
 ADJUST_SQL = f"""
@@ -280,10 +278,7 @@ owed AS (
     LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id
 ),
 written AS (
-INSERT INTO commissions_payoutline (
-    run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator,
-    capped, payout, explanation, corrects_id
-)
+INSERT INTO commissions_payoutline ({LINE_COLUMN_LIST})
 SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s, base_amount, rate,
        accelerator, capped, difference,
        'Adjustment for ' || %(period)s || ' ('
@@ -305,11 +300,6 @@ RETURNING partner_id, payout
 )
 SELECT partner_id, sum(payout), count(*) FROM written GROUP BY partner_id
 """
-
-OWED_COLUMNS = (
-    "run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate, accelerator, "
-    "capped, payout, explanation, corrects_id"
-)
 
 
 def adjust_chunk(
@@ -337,16 +327,10 @@ def adjust_chunk(
             run_id=run_id, attempt=attempt, period_label=period_label, start=start, end=end,
             partner_ids=partner_ids, rules=rules, quotas=quotas, target="owed_line",
         )  # fmt: skip
-        if owed.lines:
-            placeholders = ", ".join(["%s"] * len(OWED_COLUMNS.split(", ")))
-            cursor.executemany(
-                f"INSERT INTO owed_line ({OWED_COLUMNS}) VALUES ({placeholders})",
-                [
-                    (run_id, attempt, line.partner_id, line.deal_id, line.rule_id, "commission", period_label,
-                     line.base_amount, line.rate, line.accelerator, line.capped, line.payout, line.explanation, None)
-                    for line in owed.lines
-                ],
-            )  # fmt: skip
+        _insert(
+            cursor, "owed_line", LINE_COLUMNS,
+            [(run_id, attempt, *line_row(line, "commission", period_label, None)) for line in owed.lines],
+        )  # fmt: skip
         # Index and statistics so the diff joins by hash or index whatever the row counts.
         cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id)")
         cursor.execute("ANALYZE owed_line")
