@@ -1,8 +1,10 @@
 """Timing helpers and the report table shared by the benchmark scenarios."""
 
+import random
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 
@@ -68,3 +70,38 @@ def copy_floor(model, columns: list[str], payload: bytes | list[tuple], *, csv: 
         seconds = time.perf_counter() - start
         cursor.execute("DROP TABLE bench_floor")
     return seconds
+
+
+TIERS = ["silver", "gold", "platinum"]
+KINDS = ["integrator", "reseller", "distributor", "isv", "msp"]
+
+
+def seed_partners_and_accounts(rng: random.Random, partners: int, accounts: int, created_at: str):
+    """COPY ``partners`` partners and ``accounts`` accounts (40 % select) with valid SIRENs; their ids."""
+    from accounts.models import Account
+    from ecosystem.bulk import copy_insert
+    from ecosystem.choices import Region, Sector
+    from ecosystem.validators import siren_with_check_digit
+    from partners.models import Partner
+
+    prefixes = rng.sample(range(10_000_000, 99_999_999), partners + accounts)
+    copy_insert(
+        Partner,
+        ["name", "siren", "kind", "tier", "regions", "specialisations", "status", "joined_on", "capacity"],
+        [
+            (f"P{i}", siren_with_check_digit(str(prefixes[i])), rng.choice(KINDS), rng.choice(TIERS), "[]", "[]",
+             "active", date(2020, 1, 1), 50)
+            for i in range(partners)
+        ],
+    )  # fmt: skip
+    copy_insert(
+        Account,
+        ["name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness", "created_at",
+         "updated_at"],
+        [
+            (f"A{i}", siren_with_check_digit(str(prefixes[partners + i])), rng.choice(Sector.values),
+             rng.choice(Region.values), "Paris", 100, rng.random() < 0.4, "low", created_at, created_at)
+            for i in range(accounts)
+        ],
+    )  # fmt: skip
+    return list(Partner.objects.values_list("pk", flat=True)), list(Account.objects.values_list("pk", flat=True))

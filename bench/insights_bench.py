@@ -16,16 +16,13 @@ from decimal import Decimal
 from django.db import connection
 from django.test import Client
 
-from accounts.models import Account
 from ecosystem.bulk import copy_insert
-from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.choices import ProductLine
 from ecosystem.roles import Role
-from ecosystem.validators import siren_with_check_digit
 from opportunities.models import Opportunity
-from partners.models import Partner
 from users.models import User
 
-from .harness import Figure
+from .harness import Figure, seed_partners_and_accounts
 
 OPPORTUNITIES = 1_000_000
 PARTNERS = 600
@@ -66,30 +63,7 @@ def seed(rng: random.Random) -> None:
             "TRUNCATE opportunities_opportunity, opportunities_historicalopportunity, accounts_assignment, "
             "accounts_account, partners_partner CASCADE"
         )
-    tiers, kinds = ["silver", "gold", "platinum"], ["integrator", "reseller", "distributor", "isv", "msp"]
-    prefixes = rng.sample(range(10_000_000, 99_999_999), PARTNERS + ACCOUNTS)
-    copy_insert(
-        Partner,
-        ["name", "siren", "kind", "tier", "regions", "specialisations", "status", "joined_on", "capacity"],
-        [
-            (f"P{i}", siren_with_check_digit(str(prefixes[i])), rng.choice(kinds), rng.choice(tiers), "[]", "[]",
-             "active", date(2020, 1, 1), 50)
-            for i in range(PARTNERS)
-        ],
-    )  # fmt: skip
-    copy_insert(
-        Account,
-        ["name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness", "created_at",
-         "updated_at"],
-        [
-            (f"A{i}", siren_with_check_digit(str(prefixes[PARTNERS + i])), rng.choice(Sector.values),
-             rng.choice(Region.values), "Paris", 100, rng.random() < 0.4, "low", "2025-01-01T00:00Z",
-             "2025-01-01T00:00Z")
-            for i in range(ACCOUNTS)
-        ],
-    )  # fmt: skip
-    partner_ids = list(Partner.objects.values_list("pk", flat=True))
-    account_ids = list(Account.objects.values_list("pk", flat=True))
+    partner_ids, account_ids = seed_partners_and_accounts(rng, PARTNERS, ACCOUNTS, "2025-01-01T00:00Z")
 
     def row():
         route = rng.choices(["direct", "partner_sourced", "partner_influenced"], [55, 30, 15])[0]

@@ -20,16 +20,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from accounts.models import Account
 from commissions import settlement
 from commissions.models import PayoutLine, Program, Rule, SettlementRun
 from ecosystem.bulk import copy_insert
-from ecosystem.choices import ProductLine, Region, Sector
-from ecosystem.validators import siren_with_check_digit
+from ecosystem.choices import ProductLine
 from opportunities.models import Opportunity
-from partners.models import Partner
 
-from .harness import Figure
+from .harness import TIERS, Figure, seed_partners_and_accounts
 
 DEALS = 250_000
 PARTNERS = 600
@@ -46,30 +43,7 @@ def seed(rng: random.Random) -> None:
             "commissions_program, opportunities_opportunity, accounts_assignment, accounts_account, "
             "partners_partner CASCADE"
         )
-    tiers, kinds = ["silver", "gold", "platinum"], ["integrator", "reseller", "distributor", "isv", "msp"]
-    prefixes = rng.sample(range(10_000_000, 99_999_999), PARTNERS + ACCOUNTS)
-    copy_insert(
-        Partner,
-        ["name", "siren", "kind", "tier", "regions", "specialisations", "status", "joined_on", "capacity"],
-        [
-            (f"P{i}", siren_with_check_digit(str(prefixes[i])), rng.choice(kinds), rng.choice(tiers), "[]", "[]",
-             "active", date(2020, 1, 1), 50)
-            for i in range(PARTNERS)
-        ],
-    )  # fmt: skip
-    copy_insert(
-        Account,
-        ["name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness", "created_at",
-         "updated_at"],
-        [
-            (f"A{i}", siren_with_check_digit(str(prefixes[PARTNERS + i])), rng.choice(Sector.values),
-             rng.choice(Region.values), "Paris", 100, rng.random() < 0.4, "low", "2026-01-01T00:00Z",
-             "2026-01-01T00:00Z")
-            for i in range(ACCOUNTS)
-        ],
-    )  # fmt: skip
-    partner_ids = list(Partner.objects.values_list("pk", flat=True))
-    account_ids = list(Account.objects.values_list("pk", flat=True))
+    partner_ids, account_ids = seed_partners_and_accounts(rng, PARTNERS, ACCOUNTS, "2026-01-01T00:00Z")
     start, days = QUARTER[1], (QUARTER[2] - QUARTER[1]).days
     copy_insert(
         Opportunity,
@@ -86,7 +60,7 @@ def seed(rng: random.Random) -> None:
     rules = []
     for i in range(RULES):
         # 54 base percent rules on (tier, product line, select) and 6 bonus rules.
-        tier, line = tiers[i % 3], ProductLine.values[(i // 3) % 6]
+        tier, line = TIERS[i % 3], ProductLine.values[(i // 3) % 6]
         select = "yes" if (i // 18) % 2 == 0 else "any"
         bonus = i >= 54
         rules.append(
