@@ -192,6 +192,14 @@ class ProposalItemStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not applied")
 
 
+class ProposalItemNote(models.TextChoices):
+    """Why an item was not applied (a code; the page shows its label)."""
+
+    ASSIGNED_MEANWHILE = "assigned_meanwhile", _("the account was assigned meanwhile")
+    DISCARDED = "discarded", _("the rest of the proposal was discarded")
+    NOT_SELECTED = "not_selected", _("not ticked when the proposal was applied")
+
+
 class ProposalItem(models.Model):
     """One proposed primary assignment, with the score and the reasons behind it."""
 
@@ -203,7 +211,7 @@ class ProposalItem(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ProposalItemStatus.choices, default=ProposalItemStatus.PROPOSED
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=20, choices=ProposalItemNote.choices, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

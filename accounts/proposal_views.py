@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from ecosystem.choices import Region, Sector
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
 
-from .models import AssignmentProposal, ProposalItem, ProposalStatus
+from .models import AssignmentProposal, ProposalItem, ProposalItemStatus, ProposalStatus
 from .proposing import proposal_accept, proposal_discard, proposal_request
 
 
@@ -93,6 +94,7 @@ class ProposalDetailView(ScopedDetailView):
             query_without_page=query.urlencode(),
             items=page.object_list,
             counts=summary_counts(self.object.summary),
+            remaining=self.object.items.filter(status=ProposalItemStatus.PROPOSED).count(),
             is_ready=self.object.status == ProposalStatus.READY,
             can_decide=self.object.status == ProposalStatus.READY and _may_decide(self.request.user),
             **kwargs,
@@ -110,7 +112,7 @@ class ProposalDecideView(RoleRequiredMixin, View):
         try:
             if decision == "discard":
                 proposal_discard(proposal=proposal, user=request.user)
-                messages.success(request, _("Proposal discarded: nothing was assigned."))
+                messages.success(request, _("Proposal closed: the assignments still proposed were not applied."))
             elif decision in ("accept_all", "accept_selected"):
                 item_ids = None
                 if decision == "accept_selected":
@@ -127,6 +129,16 @@ class ProposalDecideView(RoleRequiredMixin, View):
                     _("%(accepted)s assignments written; %(assigned_meanwhile)s accounts were assigned meanwhile.")
                     % result,
                 )
+                if result["remaining"]:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(remaining)s proposed assignment is still to decide.",
+                            "%(remaining)s proposed assignments are still to decide.",
+                            result["remaining"],
+                        )
+                        % result,
+                    )
             else:
                 messages.error(request, _("Unknown decision."))
         except ValidationError as error:

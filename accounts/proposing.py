@@ -26,6 +26,7 @@ from .models import (
     AssignmentProposal,
     AssignmentRole,
     ProposalItem,
+    ProposalItemNote,
     ProposalItemStatus,
     ProposalStatus,
 )
@@ -155,7 +156,9 @@ def _lock_ready(proposal: AssignmentProposal) -> AssignmentProposal:
 def proposal_accept(*, proposal: AssignmentProposal, user, item_ids: list[int] | None = None) -> dict:
     """Write the accepted items (all, or ``item_ids``) as primary assignments, in one transaction.
 
-    An account assigned meanwhile is not reassigned: its item is marked not applied, with why.
+    Accepting some items leaves the others proposed: the proposal stays ready for review until no
+    item is left to decide (then it is applied) or the channel team discards the rest. An account
+    assigned meanwhile is not reassigned: its item is marked not applied, with why.
     """
     today = timezone.localdate()
     with transaction.atomic():
@@ -179,22 +182,42 @@ def proposal_accept(*, proposal: AssignmentProposal, user, item_ids: list[int] |
             raise ValidationError("; ".join(e.message for e in result.errors[:5]))
         ProposalItem.objects.filter(pk__in=[i.pk for i in chosen]).update(status=ProposalItemStatus.ACCEPTED)
         ProposalItem.objects.filter(pk__in=[i.pk for i in taken]).update(
-            status=ProposalItemStatus.SKIPPED, note="assigned meanwhile"
+            status=ProposalItemStatus.SKIPPED, note=ProposalItemNote.ASSIGNED_MEANWHILE
         )
-        ProposalItem.objects.filter(proposal=proposal, status=ProposalItemStatus.PROPOSED).update(
-            status=ProposalItemStatus.SKIPPED, note="not selected"
-        )
-        proposal.status = ProposalStatus.APPLIED
-        proposal.decided_by = user
-        proposal.decided_at = timezone.now()
-        proposal.summary = {**proposal.summary, "accepted": len(chosen), "assigned_meanwhile": len(taken)}
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "summary"])
-    return {"accepted": len(chosen), "assigned_meanwhile": len(taken), "created": result.created}
+        summary = proposal.summary if isinstance(proposal.summary, dict) else {}
+        proposal.summary = {
+            **summary,
+            "accepted": _count(summary, "accepted") + len(chosen),
+            "assigned_meanwhile": _count(summary, "assigned_meanwhile") + len(taken),
+        }
+        remaining = ProposalItem.objects.filter(proposal=proposal, status=ProposalItemStatus.PROPOSED).count()
+        fields = ["summary"]
+        if not remaining:
+            proposal.status, proposal.decided_by, proposal.decided_at = ProposalStatus.APPLIED, user, timezone.now()
+            fields += ["status", "decided_by", "decided_at"]
+        proposal.save(update_fields=fields)
+    return {
+        "accepted": len(chosen),
+        "assigned_meanwhile": len(taken),
+        "created": result.created,
+        "remaining": remaining,
+    }
+
+
+def _count(summary: dict, key: str) -> int:
+    try:
+        return int(summary.get(key) or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def proposal_discard(*, proposal: AssignmentProposal, user) -> None:
+    """Close the proposal: the items still proposed are not applied (those accepted stay written)."""
     with transaction.atomic():
         proposal = _lock_ready(proposal)
+        ProposalItem.objects.filter(proposal=proposal, status=ProposalItemStatus.PROPOSED).update(
+            status=ProposalItemStatus.SKIPPED, note=ProposalItemNote.DISCARDED
+        )
         proposal.status = ProposalStatus.DISCARDED
         proposal.decided_by = user
         proposal.decided_at = timezone.now()

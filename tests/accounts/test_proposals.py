@@ -113,22 +113,53 @@ def test_a_proposal_is_computed_by_a_job_and_writes_nothing(
     assert Assignment.objects.count() == 1  # nothing written yet
 
 
-def test_accept_some_then_nothing_else_is_written(region_setup, channel_user, django_capture_on_commit_callbacks):
+def test_accepting_some_items_leaves_the_others_to_decide(
+    region_setup, channel_user, django_capture_on_commit_callbacks
+):
+    """Accepting the ticked rows writes those only; the rest stay proposed (they used to be closed
+    as "not applied" at once), and the proposal is applied when nothing is left to decide."""
     with django_capture_on_commit_callbacks(execute=True):
         proposal = proposal_request(user=channel_user, params={})
-    first = proposal.items.order_by("id").first()
+    first, second, third = proposal.items.order_by("id")
     result = proposal_accept(proposal=proposal, user=channel_user, item_ids=[first.pk])
-    assert result["accepted"] == 1
+    assert result["accepted"] == 1 and result["remaining"] == 2
     assignment = Assignment.objects.get(account=first.account)
     assert assignment.partner_id == first.partner_id and assignment.assigned_by == channel_user
     assert assignment.reason == f"Proposal #{proposal.pk}"
     assert assignment.history.count() == 1
     assert Assignment.objects.count() == 2
     proposal.refresh_from_db()
-    assert proposal.status == ProposalStatus.APPLIED
-    assert set(proposal.items.values_list("status", flat=True)) == {"accepted", "skipped"}
+    assert proposal.status == ProposalStatus.READY and proposal.decided_by is None
+    assert sorted(proposal.items.values_list("status", flat=True)) == ["accepted", "proposed", "proposed"]
+    assert proposal.summary["accepted"] == 1
+
+    with pytest.raises(Exception, match="not items of this proposal"):
+        proposal_accept(proposal=proposal, user=channel_user, item_ids=[first.pk])  # decided already
+
+    result = proposal_accept(proposal=proposal, user=channel_user, item_ids=[second.pk])
+    assert result["remaining"] == 1
+    result = proposal_accept(proposal=proposal, user=channel_user)  # accept all: the one left
+    assert result == {"accepted": 1, "assigned_meanwhile": 0, "created": 1, "remaining": 0}
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPLIED and proposal.decided_by == channel_user
+    assert proposal.summary["accepted"] == 3
+    assert Assignment.objects.count() == 4
     with pytest.raises(Exception, match="applied"):
         proposal_accept(proposal=proposal, user=channel_user)
+
+
+def test_discarding_the_rest_keeps_what_was_accepted(region_setup, channel_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = proposal_request(user=channel_user, params={})
+    first = proposal.items.order_by("id").first()
+    proposal_accept(proposal=proposal, user=channel_user, item_ids=[first.pk])
+    proposal_discard(proposal=proposal, user=channel_user)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DISCARDED and proposal.decided_by == channel_user
+    statuses = dict(proposal.items.values_list("pk", "status"))
+    assert statuses.pop(first.pk) == "accepted" and set(statuses.values()) == {"skipped"}
+    assert set(proposal.items.exclude(pk=first.pk).values_list("note", flat=True)) == {"discarded"}
+    assert Assignment.objects.count() == 2  # the accepted one stays written
 
 
 def test_accept_all_skips_accounts_assigned_meanwhile(region_setup, channel_user, django_capture_on_commit_callbacks):
@@ -137,9 +168,9 @@ def test_accept_all_skips_accounts_assigned_meanwhile(region_setup, channel_user
     bank = region_setup["banks"][0]
     AssignmentFactory(account=bank, partner=region_setup["weak"])
     result = proposal_accept(proposal=proposal, user=channel_user)
-    assert result == {"accepted": 2, "assigned_meanwhile": 1, "created": 2}
+    assert result == {"accepted": 2, "assigned_meanwhile": 1, "created": 2, "remaining": 0}
     assert Assignment.objects.open().filter(account=bank).count() == 1
-    assert ProposalItem.objects.get(proposal=proposal, account=bank).note == "assigned meanwhile"
+    assert ProposalItem.objects.get(proposal=proposal, account=bank).note == "assigned_meanwhile"
 
 
 def test_unknown_items_are_refused_and_nothing_is_written(
@@ -188,6 +219,8 @@ class TestApi:
             client.post(f"/api/v1/assignment-proposals/{pk}/accept/", {"items": some}, format="json").json()["accepted"]
             == 1
         )
+        rest = client.post(f"/api/v1/assignment-proposals/{pk}/accept/", {}, format="json").json()
+        assert rest["accepted"] == 2 and rest["remaining"] == 0
         again = client.post(f"/api/v1/assignment-proposals/{pk}/discard/")
         assert again.status_code == 400 and "applied" in str(again.json())
 
@@ -245,6 +278,10 @@ class TestPages:
         )
         assert response.status_code == 302
         assert Assignment.objects.open().filter(account=item.account, partner=item.partner).exists()
+        page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en")
+        # the two others are still there to decide, with their boxes to tick
+        assert page.context["remaining"] == 2 and page.content.count(b'name="items"') == 2
+        assert b"2 proposed assignments are still to decide" in page.content
 
     def test_accept_selected_without_ticks_writes_nothing(
         self, region_setup, channel_user, client, django_capture_on_commit_callbacks
