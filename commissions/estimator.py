@@ -1,6 +1,7 @@
-"""What a deal would pay under today's rules (SPEC §4 "Estimator"). Reads only; writes nothing.
+"""What a deal would pay under the rules known today (SPEC §4 "Estimator"). Reads only; writes nothing.
 
-The hypothetical deal closes today, for the partner, on the account and product line given,
+The hypothetical deal closes on its expected close date (today when none is given), for the
+partner, on the account and product line given,
 with its registration assumed approved. It is placed after the partner's won deals of the
 current quarter, so tiers, period caps and the quota accelerator see what they would see at
 settlement: the estimate is the calculation module's own lines for that deal. When adding the
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.periods import Period, quarter_of
@@ -83,7 +84,7 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
         is_select=account.is_select,
         registration_approved=True,
     )
-    # Rules in force today; the partner's own won deals of the quarter so far (tiers, caps, quota).
+    # Rules in force on the closing day; the partner's own won deals of that quarter so far (tiers, caps, quota).
     rules = [rule for rule in load_rules(day, day) if rule.in_force_on(day)]
     earlier = load_deals(period.start, day, [partner.pk])
     quotas = load_quotas(period.label, [partner.pk])
@@ -121,13 +122,18 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
     if exception is not None:
         result.no_rule_reason = exception.reason
     result.other_deals_effect = with_deal.total - without.total - result.payout
-    result.notes.append(
-        _(
-            "Assumes the deal closes on %(day)s with an approved registration, "
+    assumption = {"day": formats.date_format(day, "DATE_FORMAT"), "count": len(earlier), "period": period.label}
+    if day == today():
+        note = _(
+            "Assumes the deal closes today with an approved registration, "
             "after your %(count)s won deal(s) of %(period)s."
         )
-        % {"day": day.isoformat(), "count": len(earlier), "period": period.label}
-    )
+    else:
+        note = _(
+            "Assumes the deal closes on %(day)s, its expected close date, with an approved registration, "
+            "after your %(count)s won deal(s) of %(period)s known today."
+        )
+    result.notes.append(note % assumption)
     if result.other_deals_effect:
         result.notes.append(
             _(

@@ -155,6 +155,12 @@ class EstimateForm(forms.Form):
     )
     product_line = forms.ChoiceField(label=_("Product line"), choices=ProductLine.choices)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
+    expected_close = forms.DateField(
+        label=_("Expected close"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today when left empty."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

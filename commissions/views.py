@@ -585,5 +585,6 @@ class EstimatorView(RoleRequiredMixin, TemplateView):
                 account=data["the_account"],
                 product_line=data["product_line"],
                 amount=data["amount"],
+                day=data.get("expected_close"),
             )
         return super().get_context_data(form=form, result=result, **kwargs)

@@ -378,6 +378,9 @@ class EstimateQuerySerializer(serializers.Serializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
     product_line = serializers.ChoiceField(choices=ProductLine.choices)
     amount = MoneyField(min_value=Decimal("0"))
+    expected_close = serializers.DateField(
+        required=False, help_text="The day the deal is expected to close (YYYY-MM-DD); today when omitted."
+    )
     partner = ScopedPrimaryKeyRelatedField(
         queryset=Partner.objects.all(), required=False, help_text="Internal users: whose commission to estimate."
     )

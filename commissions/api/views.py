@@ -332,6 +332,7 @@ class CommissionEstimateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             OpenApiParameter("account", int, required=True),
             OpenApiParameter("product_line", str, required=True),
             OpenApiParameter("amount", str, required=True, description="EUR, a decimal string"),
+            OpenApiParameter("expected_close", OpenApiTypes.DATE, description="The closing day; today when omitted"),
             OpenApiParameter("partner", int, description="Internal users only"),
         ],
         responses=EstimateSerializer,
@@ -341,6 +342,10 @@ class CommissionEstimateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         result = estimate(
-            partner=data["partner"], account=data["account"], product_line=data["product_line"], amount=data["amount"]
+            partner=data["partner"],
+            account=data["account"],
+            product_line=data["product_line"],
+            amount=data["amount"],
+            day=data.get("expected_close"),
         )
         return Response(EstimateSerializer(result).data)

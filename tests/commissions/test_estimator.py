@@ -25,9 +25,9 @@ def account(db):
     return AccountFactory(name="Maison Secrète", is_select=True, sector="luxury", region="ile_de_france")
 
 
-def ask(api, user, account, amount, product_line="ai", **extra):
+def ask(api, user, account, amount, product_line="ai", HTTP_ACCEPT_LANGUAGE="fr", **extra):
     params = {"account": account.pk, "product_line": product_line, "amount": amount, **extra}
-    return api(user).get(ESTIMATE, params)
+    return api(user).get(ESTIMATE, params, HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
 
 
 @pytest.mark.django_db
@@ -96,6 +96,23 @@ class TestFigures:
         assert "accelerator × 1.5" in line["explanation"] and "capped at 1 200.00 €" in line["explanation"]
         # The quota is reached with this deal: the 9 earlier deals go from 500 to 750 each.
         assert body["other_deals_effect"] == "2250.00"
+
+    def test_the_expected_close_date_is_the_closing_day(self, api, rep_a, partner_a, account):
+        """Given an expected close date, the estimate uses it (its quarter, the rules in force then) and
+        says so; it used to assume the deal closed today whatever date was given."""
+        RuleFactory(name="Until September", rate=D("0.05"), valid_to=date(2026, 9, 30))
+        RuleFactory(name="From October", rate=D("0.07"), valid_from=date(2026, 10, 1))
+        won(partner_a, "1000.00", date(2026, 7, 10))  # Q3: not in Q4's count
+        body = ask(api, rep_a, account, "1000", expected_close="2026-11-15", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert body["date"] == "2026-11-15" and body["period"] == "2026-Q4"
+        assert [(line["rule_name"], line["payout"]) for line in body["lines"]] == [("From October", "70.00")]
+        assert "closes today" not in body["notes"][0]
+        assert "Nov. 15, 2026, its expected close date" in body["notes"][0] and "0 won deal(s)" in body["notes"][0]
+        today = ask(api, rep_a, account, "1000", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert today["date"] == "2026-08-20" and today["lines"][0]["rule_name"] == "Until September"
+        assert today["notes"][0].startswith("Assumes the deal closes today")
+        bad = ask(api, rep_a, account, "1000", expected_close="15/11/2026")
+        assert bad.status_code == 400 and "expected_close" in bad.json()
 
     def test_half_up_to_the_cent(self, api, rep_a, account):
         RuleFactory(rate=D("0.075"))
@@ -209,3 +226,5 @@ def test_the_registration_form_shows_the_estimate(client, rep_a):
     assert "js/commission-estimate.js" in page and "/commissions/estimate/" in page
     script = Path(finders.find("js/commission-estimate.js")).read_text(encoding="utf-8")
     assert "innerHTML" not in script  # the answer is written as text only
+    # the box asks for the deal's expected close date, which the registration form has
+    assert 'name="expected_close"' in page and '"expected_close"' in script

@@ -1,4 +1,5 @@
-// Shows what a deal being registered would pay under today's rules, as the form is filled in.
+// Shows what a deal being registered would pay under the rules known today, on its expected close
+// date when one is given, as the form is filled in.
 // Progressive: without JavaScript the box stays hidden and the link to the estimator page remains.
 (function () {
   const box = document.getElementById("commission-estimate");
@@ -22,6 +23,8 @@
       return;
     }
     const query = new URLSearchParams({ account: account.value, product_line: productLine.value, amount: amount });
+    const closing = field("expected_close");
+    if (closing && /^\d{4}-\d{2}-\d{2}$/.test(closing.value)) query.set("expected_close", closing.value);
     const mine = ++sequence;
     const response = await fetch(`${box.dataset.estimateApi}?${query}`, {
       credentials: "same-origin", headers: { Accept: "application/json" },
@@ -40,7 +43,7 @@
   }
 
   function later() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
-  ["account", "product_line", "amount"].forEach((name) => {
+  ["account", "product_line", "amount", "expected_close"].forEach((name) => {
     const input = field(name);
     if (input) { input.addEventListener("input", later); input.addEventListener("change", later); }
   });
