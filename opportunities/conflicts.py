@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Assignment, AssignmentRole
 
@@ -95,6 +96,18 @@ def conflicts_for(opportunities, today: date | None = None) -> dict[int, dict]:
             assignment = None
         result[o.pk] = {"registrations": registrations, "assignment": assignment}
     return result
+
+
+def describe_conflict(found: dict) -> str:
+    """What one registration conflicts with, in words for the channel team ("" when nothing); ``found``
+    is one value of :func:`conflicts_for`. Never shown to a partner."""
+    parts = [
+        _("registration #%(id)s of %(partner)s") % {"id": other.pk, "partner": other.partner.name}
+        for other in found["registrations"]
+    ]
+    if found["assignment"] is not None:
+        parts.append(_("the primary assignment of %(partner)s") % {"partner": found["assignment"].partner.name})
+    return ", ".join(parts)
 
 
 def conflict_q(today: date) -> Q:

@@ -158,6 +158,9 @@ class ReasonForm(forms.Form):
 class DecisionForm(ReasonForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(required=False, max_length=500, label=_("Reason (sent to the partner; needed to reject)"))
+    acknowledge_conflict = forms.BooleanField(
+        required=False, label=_("I have seen the conflict and approve this registration anyway (give the reason)")
+    )
 
 
 class ExtensionRequestForm(forms.Form):

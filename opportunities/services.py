@@ -25,7 +25,14 @@ from ecosystem.roles import Role, partner_id_of, role_of
 from ecosystem.validators import MAX_ID
 
 from . import validation
-from .conflicts import conflicting_assignment, conflicting_registrations, open_registration_q, refresh_conflict_flags
+from .conflicts import (
+    conflicting_assignment,
+    conflicting_registrations,
+    conflicts_for,
+    describe_conflict,
+    open_registration_q,
+    refresh_conflict_flags,
+)
 from .models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -362,15 +369,24 @@ class DecisionResult:
     decision: str
     decided: list[int] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # id → why it was not decided
+    #: Skipped because approving them needs the conflict acknowledged (a subset of ``skipped``).
+    conflicting: set[int] = field(default_factory=set)
+    #: Approved although they conflicted, the conflict acknowledged with the reason.
+    despite_conflict: list[int] = field(default_factory=list)
 
 
-def registrations_decide(*, user, ids, decision: str, reason: str = "", today: date | None = None) -> DecisionResult:
+def registrations_decide(
+    *, user, ids, decision: str, reason: str = "", acknowledge_conflicts: bool = False, today: date | None = None
+) -> DecisionResult:
     """Approve or reject pending registrations, one or many, in one transaction.
 
     Set-based: one UPDATE and one history INSERT … SELECT for the whole batch. A
     registration that is no longer pending, or that the deciding user registered
-    themselves (four eyes), is skipped with the reason. Approval protects the partner for
-    ``REGISTRATION_PROTECTION_DAYS``; the partners' users are e-mailed after commit.
+    themselves (four eyes), is skipped with the reason. A registration that conflicts now
+    (another partner's open registration or primary assignment, SPEC §3) is approved only
+    with ``acknowledge_conflicts`` and a reason: otherwise it is skipped, saying with what it
+    conflicts. Approval protects the partner for ``REGISTRATION_PROTECTION_DAYS``; the
+    partners' users are e-mailed after commit.
     """
     _require_channel(user)
     if decision not in DECISIONS:
@@ -380,6 +396,8 @@ def registrations_decide(*, user, ids, decision: str, reason: str = "", today: d
         reason, required=decision == "reject", what=_("Say why the registration is rejected.")
     ):
         raise ValidationError({"reason": [message]})
+    if decision == "approve" and acknowledge_conflicts and not reason:
+        raise ValidationError({"reason": [_("Say why you approve despite the conflict.")]})
     try:
         ids = list(dict.fromkeys(int(pk) for pk in ids))
         if not all(0 < pk <= MAX_ID for pk in ids):
@@ -411,6 +429,17 @@ def registrations_decide(*, user, ids, decision: str, reason: str = "", today: d
                 result.skipped[pk] = _("You registered it yourself: another member of the channel team decides.")
             else:
                 result.decided.append(pk)
+        if decision == "approve" and result.decided:
+            found = conflicts_for([rows[pk] for pk in result.decided], today)
+            for pk in [pk for pk in result.decided if describe_conflict(found[pk])]:
+                if acknowledge_conflicts:
+                    result.despite_conflict.append(pk)
+                    continue
+                result.decided.remove(pk)
+                result.conflicting.add(pk)
+                result.skipped[pk] = _(
+                    "It conflicts with %(what)s: approve it only if you mean to, confirming the conflict with a reason."
+                ) % {"what": describe_conflict(found[pk])}
         if result.decided:
             now = timezone.now()
             changes = {
@@ -431,26 +460,37 @@ def registrations_decide(*, user, ids, decision: str, reason: str = "", today: d
             decided = ", ".join(map(str, result.decided))
             audit.record(
                 audit_kinds.APPROVAL, actor=user, target_repr=f"registrations {decided}"[:200],
-                detail={"what": "registration", "decision": decision, "ids": result.decided, "reason": reason},
+                detail={"what": "registration", "decision": decision, "ids": result.decided, "reason": reason,
+                        "despite_conflict": result.despite_conflict},
             )  # fmt: skip
     return result
 
 
-def registration_decide(*, opportunity: Opportunity, user, decision: str, reason: str = "") -> Opportunity:
+def registration_decide(
+    *, opportunity: Opportunity, user, decision: str, reason: str = "", acknowledge_conflict: bool = False
+) -> Opportunity:
     """Approve or reject one registration; refusals are errors here, not skips."""
     _require_channel(user)
     if opportunity.registered_by_id is not None and opportunity.registered_by_id == user.pk:
         raise PermissionDenied(
             _("You registered this opportunity yourself: another member of the channel team decides.")
         )
-    result = registrations_decide(user=user, ids=[opportunity.pk], decision=decision, reason=reason)
+    result = registrations_decide(
+        user=user, ids=[opportunity.pk], decision=decision, reason=reason, acknowledge_conflicts=acknowledge_conflict
+    )
+    if opportunity.pk in result.conflicting:
+        raise ValidationError({"acknowledge_conflict": [result.skipped[opportunity.pk]]})
     if opportunity.pk in result.skipped:
         raise ValidationError({"registration_status": [result.skipped[opportunity.pk]]})
     return Opportunity.objects.get(pk=opportunity.pk)
 
 
-def registration_approve(*, opportunity: Opportunity, user, reason: str = "") -> Opportunity:
-    return registration_decide(opportunity=opportunity, user=user, decision="approve", reason=reason)
+def registration_approve(
+    *, opportunity: Opportunity, user, reason: str = "", acknowledge_conflict: bool = False
+) -> Opportunity:
+    return registration_decide(
+        opportunity=opportunity, user=user, decision="approve", reason=reason, acknowledge_conflict=acknowledge_conflict
+    )
 
 
 def registration_reject(*, opportunity: Opportunity, user, reason: str = "") -> Opportunity:

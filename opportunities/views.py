@@ -175,7 +175,11 @@ class RegistrationDecideView(OpportunityActionView):
 
     def act(self, opportunity, data):
         services.registration_decide(
-            opportunity=opportunity, user=self.request.user, decision=data["decision"], reason=data["reason"]
+            opportunity=opportunity,
+            user=self.request.user,
+            decision=data["decision"],
+            reason=data["reason"],
+            acknowledge_conflict=data["acknowledge_conflict"],
         )
         if data["decision"] == "approve":
             return _("Registration approved; the partner is notified.")
@@ -295,6 +299,7 @@ class RegistrationQueueView(RoleRequiredMixin, View):
                     ids=ids,
                     decision=verb.split("-")[0],
                     reason=request.POST.get("bulk_reason", ""),
+                    acknowledge_conflicts=bool(request.POST.get("bulk_acknowledge")),
                 )
                 self.report(result)
             elif verb in ("approve", "reject") and target.isdigit():
@@ -303,6 +308,7 @@ class RegistrationQueueView(RoleRequiredMixin, View):
                     ids=[int(target)],
                     decision=verb,
                     reason=request.POST.get(f"reason-{target}", ""),
+                    acknowledge_conflicts=bool(request.POST.get(f"acknowledge-{target}")),
                 )
                 self.report(result)
             elif verb in ("grant", "refuse") and target.isdigit():

@@ -158,18 +158,30 @@ class OpportunitySerializer(InputModelSerializer):
 
 class DecisionSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    acknowledge_conflict = serializers.BooleanField(
+        default=False,
+        help_text="Approve although the registration conflicts with another partner's (a reason is then required).",
+    )
 
 
 class BulkDecisionSerializer(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BULK)
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    acknowledge_conflicts = serializers.BooleanField(
+        default=False,
+        help_text="Also approve the registrations that conflict (a reason is then required); otherwise they are "
+        "skipped, saying with what they conflict.",
+    )
 
 
 class BulkDecisionResultSerializer(serializers.Serializer):
     decision = serializers.CharField()
     decided = serializers.ListField(child=serializers.IntegerField())
     skipped = serializers.DictField(child=serializers.CharField(), help_text="id → why it was not decided")
+    conflicting = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Skipped because they conflict: approve with acknowledge_conflicts"
+    )
 
 
 class StageChangeSerializer(InputSerializer):

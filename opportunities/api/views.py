@@ -155,6 +155,7 @@ class OpportunityViewSet(ScopedModelViewSet):
             user=request.user,
             decision=decision,
             reason=body.validated_data["reason"],
+            acknowledge_conflict=body.validated_data["acknowledge_conflict"],
         )
         return Response(self.get_serializer(opportunity).data)
 
@@ -179,7 +180,12 @@ class OpportunityViewSet(ScopedModelViewSet):
         result = service_call(services.registrations_decide, user=request.user, **body.validated_data)
         return Response(
             BulkDecisionResultSerializer(
-                {"decision": result.decision, "decided": result.decided, "skipped": result.skipped}
+                {
+                    "decision": result.decision,
+                    "decided": result.decided,
+                    "skipped": result.skipped,
+                    "conflicting": sorted(result.conflicting),
+                }
             ).data
         )
 

@@ -253,3 +253,86 @@ def test_detail_page_decision_for_channel(client, channel_user, partner_a, djang
     assert response.status_code == 302
     opportunity.refresh_from_db()
     assert opportunity.registration_status == "approved"
+
+
+class TestApprovingAConflict:
+    """A registration that conflicts with another partner's primary assignment (or open registration) is
+    approved only when the channel team says it has seen the conflict and why it approves anyway: it used
+    to take one click, with no warning, on every path."""
+
+    @pytest.fixture
+    def conflicting(self, rep_a, account_b):
+        soon = timezone.localdate() + timedelta(days=20)
+        return services.opportunity_register(
+            user=rep_a, account=account_b, product_line="ai", amount=10, expected_close=soon
+        )
+
+    def test_the_service_skips_it_and_says_with_what(self, conflicting, channel_user, partner_b):
+        result = services.registrations_decide(user=channel_user, ids=[conflicting.pk], decision="approve")
+        assert result.decided == [] and result.conflicting == {conflicting.pk}
+        assert f"the primary assignment of {partner_b.name}" in result.skipped[conflicting.pk]
+        conflicting.refresh_from_db()
+        assert conflicting.registration_status == RegistrationStatus.PENDING and mail.outbox == []
+        with pytest.raises(Exception, match="approve despite the conflict"):
+            services.registrations_decide(
+                user=channel_user, ids=[conflicting.pk], decision="approve", acknowledge_conflicts=True
+            )
+        result = services.registrations_decide(
+            user=channel_user, ids=[conflicting.pk], decision="approve", acknowledge_conflicts=True,
+            reason="B agreed to let A run this deal",
+        )  # fmt: skip
+        assert result.decided == [conflicting.pk] and result.despite_conflict == [conflicting.pk]
+        conflicting.refresh_from_db()
+        assert conflicting.registration_status == RegistrationStatus.APPROVED
+
+    def test_rejecting_needs_no_acknowledgement(self, conflicting, channel_user):
+        result = services.registrations_decide(user=channel_user, ids=[conflicting.pk], decision="reject", reason="no")
+        assert result.decided == [conflicting.pk] and not result.conflicting
+
+    def test_the_api(self, api, conflicting, channel_user, partner_b):
+        client = api(channel_user)
+        refused = client.post(f"/api/v1/opportunities/{conflicting.pk}/approve/", {}, format="json")
+        assert refused.status_code == 400 and partner_b.name in refused.json()["acknowledge_conflict"][0]
+        bulk = client.post(
+            "/api/v1/opportunities/decide/", {"ids": [conflicting.pk], "decision": "approve"}, format="json"
+        ).json()
+        assert bulk["decided"] == [] and bulk["conflicting"] == [conflicting.pk]
+        assert Opportunity.objects.get(pk=conflicting.pk).registration_status == RegistrationStatus.PENDING
+        approved = client.post(
+            f"/api/v1/opportunities/{conflicting.pk}/approve/",
+            {"acknowledge_conflict": True, "reason": "agreed with B"},
+            format="json",
+        )
+        assert approved.status_code == 200 and approved.json()["registration_status"] == "approved"
+
+    def test_the_queue_page(self, client, conflicting, channel_user, partner_b):
+        client.force_login(channel_user)
+        page = client.get("/opportunities/registrations/").content.decode()
+        assert f'name="acknowledge-{conflicting.pk}"' in page
+        client.post("/opportunities/registrations/", {"action": f"approve:{conflicting.pk}"})
+        assert Opportunity.objects.get(pk=conflicting.pk).registration_status == RegistrationStatus.PENDING
+        warning = client.get("/opportunities/registrations/").content.decode()
+        assert "not decided" in warning and partner_b.name in warning
+        pk = conflicting.pk
+        client.post(
+            "/opportunities/registrations/", {"action": f"approve:{pk}", f"acknowledge-{pk}": "1", f"reason-{pk}": "ok"}
+        )
+        assert Opportunity.objects.get(pk=conflicting.pk).registration_status == RegistrationStatus.APPROVED
+
+    def test_the_opportunity_page(self, client, conflicting, channel_user):
+        client.force_login(channel_user)
+        url = f"/opportunities/{conflicting.pk}/"
+        assert 'name="acknowledge_conflict"' in client.get(url).content.decode()
+        refused = client.post(f"{url}decide/", {"decision": "approve"})
+        assert refused.status_code == 400 and "approve it only if you mean to" in refused.content.decode()
+        client.post(f"{url}decide/", {"decision": "approve", "acknowledge_conflict": "on", "reason": "agreed"})
+        assert Opportunity.objects.get(pk=conflicting.pk).registration_status == RegistrationStatus.APPROVED
+
+    def test_a_plain_registration_still_takes_one_click(self, client, channel_user, rep_a, account_a):
+        soon = timezone.localdate() + timedelta(days=20)
+        mine = services.opportunity_register(
+            user=rep_a, account=account_a, product_line="ai", amount=1, expected_close=soon
+        )
+        client.force_login(channel_user)
+        client.post("/opportunities/registrations/", {"action": f"approve:{mine.pk}"})
+        assert Opportunity.objects.get(pk=mine.pk).registration_status == RegistrationStatus.APPROVED
