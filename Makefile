@@ -46,7 +46,8 @@ demo: seed
 	@echo ""
 	@echo "  Ecosystem is on http://$(HOST):$(PORT)/  (logins above, password demo-pass-2026)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The product's own 404 and 500 pages, not Django's debug pages (DEBUG=true make demo for those).
+	DEBUG=$${DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
