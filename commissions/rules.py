@@ -336,7 +336,7 @@ def rule_create(*, program: Program, user, **values) -> Rule:
     rule = Rule(program=program, **_normalise(base))
     rule._history_user = user
     rule.save()
-    _audit_rule(user, rule, "created")
+    _audit_rule(user, rule, change="created")
     return rule
 
 
@@ -356,7 +356,7 @@ def rule_update(*, rule: Rule, user, program: Program | None = None, **changes) 
     rule.program = program
     rule._history_user = user
     rule.save()
-    _audit_rule(user, rule, "edited in place: " + ", ".join(sorted(changes)))
+    _audit_rule(user, rule, change="edited", fields=sorted(changes))
     return rule
 
 
@@ -406,12 +406,15 @@ def rule_revise(*, rule: Rule, starts_on: date, user, **changes) -> Rule:
     new._history_user = user
     new._change_reason = f"revision of rule {rule.pk}"
     new.save()
-    _audit_rule(user, new, f"revision of rule {rule.pk} from {starts_on.isoformat()}")
+    _audit_rule(user, new, change="revised", revision_of=rule.pk, starts_on=starts_on)
     return new
 
 
-def _audit_rule(user, rule: Rule, what: str) -> None:
-    audit.record(audit_kinds.RULE_CHANGED, actor=user, target=rule, detail={"rule": rule.pk, "change": what})
+def _audit_rule(user, rule: Rule, *, change: str, **facts) -> None:
+    """The change as codes and values (``audit.display`` words them for the reader)."""
+    audit.record(
+        audit_kinds.RULE_CHANGED, actor=user, target=rule, detail={"rule": rule.pk, "change": change, **facts}
+    )
 
 
 # --- History ----------------------------------------------------------------------------------

@@ -461,7 +461,7 @@ def registrations_decide(
             audit.record(
                 audit_kinds.APPROVAL, actor=user, target_repr=f"registrations {decided}"[:200],
                 detail={"what": "registration", "decision": decision, "ids": result.decided, "reason": reason,
-                        "despite_conflict": result.despite_conflict},
+                        **({"despite_conflict": result.despite_conflict} if result.despite_conflict else {})},
             )  # fmt: skip
     return result
 

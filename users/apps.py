@@ -6,4 +6,15 @@ class UsersConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self):
+        from audit import display
+
         from . import receivers  # noqa: F401  (starts the session clock at login)
+        from .models import User, UserStatus
+
+        # What user events record as codes: the status a user had, the fields an admin changed.
+        display.register(
+            values={
+                "was": dict(UserStatus.choices),
+                "fields": {field.name: field.verbose_name for field in User._meta.fields},
+            }
+        )
