@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystem.scoping import ScopedQuerySet
 
-from . import display, kinds
+from .display import detail_items
+from .kinds import label as kind_label
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -61,12 +62,12 @@ class AuditEvent(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return kinds.label(self.kind)
+        return kind_label(self.kind)
 
     @property
     def detail_items(self) -> list[tuple[str, str]]:
         """The detail in words, for pages: ``[(label, text), …]`` in the reader's language."""
-        return display.detail_items(self.detail)
+        return detail_items(self.detail)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

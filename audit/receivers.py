@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from ecosystem.signals import export_served
+
 from . import kinds
 from .services import record
 
@@ -57,3 +59,12 @@ def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
         request=request,
         detail={"path": _path(request)},
     )
+
+
+@receiver(export_served, dispatch_uid="audit_export_served")
+def on_export_served(sender, request, name, filename, **kwargs):
+    """Who exported what, with which filters."""
+    record(
+        kinds.EXPORT, actor=request.user, request=request, target_repr=filename,
+        detail={"export": name, "query": request.GET.urlencode()[:1000]},
+    )  # fmt: skip

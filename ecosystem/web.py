@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView
 
 from .roles import ALL_ROLES, role_of
 from .scoping import ScopedQuerySet, scope_filter_choices
+from .signals import export_served
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -66,15 +67,10 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
 
 def csv_response(lines, name: str, *, request, filename: str | None = None) -> StreamingHttpResponse:
     """Stream CSV ``lines`` as a download (``<name>-<today>.csv`` unless ``filename``), with a BOM so
-    spreadsheets read UTF-8. Every export is written to the audit trail: who, what, which filters."""
-    import audit
-    from audit import kinds
-
+    spreadsheets read UTF-8. Every export is announced (``export_served``): the audit trail records
+    who, what, which filters."""
     filename = filename or f"{name}-{timezone.localdate().isoformat()}.csv"
-    audit.record(
-        kinds.EXPORT, actor=request.user, request=request, target_repr=filename,
-        detail={"export": name, "query": request.GET.urlencode()[:1000]},
-    )  # fmt: skip
+    export_served.send(sender=csv_response, request=request, name=name, filename=filename)
     response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

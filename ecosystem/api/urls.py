@@ -11,9 +11,8 @@ from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
 from opportunities.api.views import OpportunityViewSet
 from partners.api.views import PartnerViewSet, RoadshowViewSet, SecondmentViewSet
+from users.api.auth import ObtainTokenView, RotateTokenView
 from users.api.views import UserViewSet
-
-from .auth import ObtainTokenView, RotateTokenView
 
 router = DefaultRouter()
 router.register("partners", PartnerViewSet)

@@ -49,11 +49,11 @@ VIEW_MODELS = {
 #: DRF views that are not scoped viewsets and admit partner roles, each with the reason it is safe.
 #: (Views whose RolePermission admits internal roles only need no entry: partners get 403 first.)
 UNSCOPED_API_VIEWS = {
-    "ecosystem.api.auth.ObtainTokenView": "issues a token for the caller's own credentials; reads no rows",
+    "users.api.auth.ObtainTokenView": "issues a token for the caller's own credentials; reads no rows",
     "rest_framework.routers.APIRootView": "lists the API's routes; reads no rows",
     "drf_spectacular.views.SpectacularAPIView": "the OpenAPI schema; reads no rows",
     "drf_spectacular.views.SpectacularSwaggerView": "the docs page; reads no rows",
-    "ecosystem.api.auth.RotateTokenView": "replaces the caller's own token; reads no other rows",
+    "users.api.auth.RotateTokenView": "replaces the caller's own token; reads no other rows",
     "commissions.api.views.CommissionEstimateViewSet": (
         "computes what a deal would pay; a partner user's estimate is always for its own partner"
     ),

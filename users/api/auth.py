@@ -25,9 +25,8 @@ from rest_framework.views import APIView
 
 import audit
 from audit import kinds
+from ecosystem.api.serializers import RejectUnknownFieldsMixin
 from ecosystem.roles import ALL_ROLES
-
-from .serializers import RejectUnknownFieldsMixin
 
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 
