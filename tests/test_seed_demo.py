@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from accounts.models import Account, Assignment
 from commissions.models import Program, Quota, Rule, RunStatus, SettlementRun
-from ecosystem.demo import generate, load
+from demo import generate, load
 from ecosystem.periods import quarter_of
 from ecosystem.validators import siren_error
 from insights.models import Target

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "insights",
     "commissions",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

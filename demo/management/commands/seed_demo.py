@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from ecosystem.demo.load import DEMO_USERS, PASSWORD, existing_data, load_demo
+from demo.load import DEMO_USERS, PASSWORD, existing_data, load_demo
 
 URL = "http://127.0.0.1:8000/"
 

@@ -1,1 +1,0 @@
-"""Demo data for ``manage.py seed_demo``: generation (``generate``) apart from writing (``load``)."""
