@@ -93,15 +93,13 @@ def candidate_partners() -> list[CandidatePartner]:
 
 def proposal_request(*, user, params: dict | None = None) -> AssignmentProposal:
     """Create a proposal and enqueue the job that computes it (after commit)."""
-    from .tasks import compute_proposal_task
-
     scope = clean_scope(params or {})
     with transaction.atomic():
         job = job_create(kind="assignment_proposal", user=user, params=scope)
         proposal = AssignmentProposal.objects.create(created_by=user, params=scope, job=job)
         job.params = {**scope, "proposal": proposal.pk}
         job.save(update_fields=["params"])
-        job_enqueue(compute_proposal_task, job)
+        job_enqueue("accounts.compute_proposal", job)
     return proposal
 
 

@@ -71,10 +71,11 @@ def settlement_request(*, period: str, user) -> SettlementRun:
         job = job_create(kind="settlement", user=user, params={"period": run.period, "run": run.pk})
         run.status, run.job, run.run_by, run.failure_reason = RunStatus.QUEUED, job, user, ""
         run.save(update_fields=["status", "job", "run_by", "failure_reason"])
-        from .tasks import settle_run
-
         send_after_commit(
-            settle_run, (run.pk,), job_id=job.pk, on_unreachable=lambda reason: _fail_queued(run.pk, reason)
+            "commissions.settle_run",
+            (run.pk,),
+            job_id=job.pk,
+            on_unreachable=lambda reason: _fail_queued(run.pk, reason),
         )
     return run
 

@@ -7,6 +7,7 @@ while the job runs, and a job killed halfway keeps the last state it wrote.
 import logging
 from collections.abc import Callable
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,12 +26,18 @@ def job_create(*, kind: str, user=None, params: dict | None = None, total: int =
 def send_after_commit(task, args: tuple, *, job_id: int | None, on_unreachable: Callable[[str], None] | None = None):
     """Send ``task(*args)`` once the current transaction commits — never before, never if it rolls back.
 
+    ``task`` is a Celery task or its registered name (``"commissions.settle_run"``): a service
+    enqueues its task by name, so the task module may import the service without a circle.
+
     If the broker cannot be reached, the job is marked failed with a message saying so (and
     ``on_unreachable`` lets the caller mark its own rows), so nothing waits forever unseen; asking
     again once the broker is back runs it.
     """
 
     def send():
+        nonlocal task
+        if isinstance(task, str):
+            task = registered_task(task)
         if task.app.conf.task_always_eager:
             run_in_process()
             return
@@ -58,8 +65,15 @@ def send_after_commit(task, args: tuple, *, job_id: int | None, on_unreachable: 
     transaction.on_commit(send)
 
 
+def registered_task(name: str):
+    """The Celery task registered under ``name``, every app's ``tasks`` module imported first."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()  # runs the app's autodiscovery of tasks modules
+    return current_app.tasks[name]
+
+
 def job_enqueue(task, job: Job, *args) -> None:
-    """Send ``task(job.pk, *args)`` to the workers once the current transaction commits."""
+    """Send ``task(job.pk, *args)`` (a task or its name) to the workers once the current transaction commits."""
     send_after_commit(task, (job.pk, *args), job_id=job.pk)
 
 
