@@ -88,7 +88,7 @@ class RegistrationForm(forms.Form):
         queryset=Roadshow.objects.none(),
         required=False,
         label=_("Roadshow it came from"),
-        empty_label=_("None"),
+        empty_label=_("No roadshow"),
         error_messages={"invalid_choice": _("Choose a roadshow your partner attended.")},
     )
     description = forms.CharField(

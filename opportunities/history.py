@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from ecosystem.history import display_value, field_label
 from ecosystem.roles import is_internal, partner_id_of
 from partners.models import Roadshow
 
@@ -50,20 +51,7 @@ class Entry:
 
 
 def _display(field, value, roadshows: dict) -> str:
-    if value is None or value == "":
-        return "—"
-    if field.name == "roadshow":
-        return roadshows.get(value, f"#{value}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
-
-
-def _label(field) -> str:
-    name = str(field.verbose_name)
-    return name[:1].upper() + name[1:]
+    return display_value(field, value, roadshows if field.name == "roadshow" else None)
 
 
 def _who(record, viewer) -> str:
@@ -98,7 +86,7 @@ def history_entries(opportunity: Opportunity, viewer, limit: int = 200) -> list[
                 changes.append(
                     Change(
                         field=change.field,
-                        label=_label(field),
+                        label=field_label(field),
                         old=_display(field, change.old, roadshows),
                         new=_display(field, change.new, roadshows),
                     )
