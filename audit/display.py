@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from ecosystem.roles import Role
 
@@ -65,7 +65,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "registration": _("registration decision"),
     },
     "decision": {"approve": _("approved"), "reject": _("rejected")},
-    "change": {"created": _("created"), "edited": _("edited in place"), "revised": _("revised")},
+    "change": {
+        "created": pgettext_lazy("a commission rule", "created"),
+        "edited": pgettext_lazy("a commission rule", "edited in place"),
+        "revised": pgettext_lazy("a commission rule", "revised"),
+    },
     "export": {"accounts": _("accounts"), "assignments": _("assignments")},
     "limits": {"address": _("per client address"), "email": _("per e-mail address")},
 }
