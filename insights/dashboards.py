@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.xlsx import Column as XlsxColumn
+
 
 @dataclass
 class Column:
@@ -28,6 +30,18 @@ class Table:
     def csv_rows(self):
         for row in self.rows:
             yield [_plain(row.get(column.key)) for column in self.columns]
+
+    def xlsx_columns(self) -> list:
+        """The table's columns for a spreadsheet: labels as headers, typed cells, totals under the amounts."""
+        kinds = {"money": "money", "share": "percent", "int": "integer"}
+        return [
+            XlsxColumn(column.label, kinds.get(column.kind, "text"), total=column.kind in ("money", "int"))
+            for column in self.columns
+        ]
+
+    def xlsx_rows(self):
+        for row in self.rows:
+            yield [row.get(column.key) for column in self.columns]
 
     def cells(self):
         for index, row in enumerate(self.rows):

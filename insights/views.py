@@ -10,6 +10,7 @@ from ecosystem.choices import ProductLine, Region, Sector
 from ecosystem.csvio import CsvFileError, iter_csv_lines
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
 from ecosystem.web import RoleRequiredMixin, csv_response
+from ecosystem.xlsx import xlsx_response
 from jobs.imports import start_import_job
 from jobs.services import job_create, job_enqueue
 from partners.models import Partner, PartnerTier
@@ -86,6 +87,10 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         export = request.GET.get("export")
         if export:
             for _chart, table in self.sections:
+                if table.name == export and request.GET.get("format") == "xlsx":
+                    return xlsx_response(
+                        table.xlsx_columns(), table.xlsx_rows(), table.name, request=request, title=str(table.title)
+                    )
                 if table.name == export:
                     return csv_response(
                         iter_csv_lines([column.key for column in table.columns], table.csv_rows()),
