@@ -8,8 +8,9 @@ from django.views.generic import FormView, TemplateView
 
 from ecosystem.choices import ProductLine, Region, Sector
 from ecosystem.csvio import CsvFileError, iter_csv_lines
-from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, csv_response
+from ecosystem.worklist import work_for
 from ecosystem.xlsx import xlsx_response
 from jobs.imports import start_import_job
 from jobs.services import job_create, job_enqueue
@@ -25,7 +26,8 @@ from .tasks import import_bookings_task, snapshot_task
 
 
 class WorkspaceHomeView(RoleRequiredMixin, TemplateView):
-    """The channel team's start page: coverage and the registrations waiting for a decision."""
+    """The channel team's start page: its to-do list (each kind of waiting work with its count, its oldest
+    item and a link to the filtered list), then the coverage figures."""
 
     allowed_roles = CHANNEL_ONLY
     template_name = "insights/workspace_home.html"
@@ -33,7 +35,9 @@ class WorkspaceHomeView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
         found = selectors.channel_figures(live)
-        return super().get_context_data(figures=found, source=found["coverage"], live_requested=live, **kwargs)
+        return super().get_context_data(
+            work=work_for(self.request.user), figures=found, source=found["coverage"], live_requested=live, **kwargs
+        )
 
 
 GROUP_LABELS = {
@@ -174,7 +178,8 @@ class ManagerHomeView(DashboardView):
         return [(chart, Table("target-series", _("Quarterly series since the baseline"), columns, rows))]
 
     def extra(self):
-        return {"target": self.target, "targets": self.targets, "progress": self.progress}
+        work = work_for(self.request.user) if role_of(self.request.user) == Role.MANAGER else []
+        return {"target": self.target, "targets": self.targets, "progress": self.progress, "work": work}
 
 
 class ShareDashboardView(DashboardView):

@@ -23,6 +23,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
     sector = django_filters.MultipleChoiceFilter(field_name="account__sector", choices=Sector.choices)
     closed_from = django_filters.DateFilter(field_name="closed_on", lookup_expr="gte")
     closed_to = django_filters.DateFilter(field_name="closed_on", lookup_expr="lte")
+    protected_from = django_filters.DateFilter(
+        field_name="protected_until", lookup_expr="gte", label=_("Protection ends on or after")
+    )
+    protected_to = django_filters.DateFilter(
+        field_name="protected_until", lookup_expr="lte", label=_("Protection ends on or before")
+    )
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
     # Plain ids, not choice lists: a choice list would render (and confirm) every account and
