@@ -62,8 +62,9 @@ def test_the_protections_link_lists_exactly_those(channel_user, partner_a):
     soon = OpportunityFactory(
         partner=partner_a, registration_status="approved", stage="proposal", protected_until=today + timedelta(days=3)
     )
+    won_meanwhile = {"stage": "won", "closed_on": today}
     OpportunityFactory(
-        partner=partner_a, registration_status="approved", stage="won", closed_on=today, protected_until=today + timedelta(days=3)
+        partner=partner_a, registration_status="approved", protected_until=today + timedelta(days=3), **won_meanwhile
     )
     url = next(item.url for item in work_for(channel_user) if item.key == "protections")
     client = Client()
