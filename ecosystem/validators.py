@@ -12,7 +12,7 @@ from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.eu import vat as stdnum_vat
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 
 #: The largest id a row can have (a 64-bit signed column): a larger one names no row, and the
@@ -62,15 +62,24 @@ def iban_error(value: str) -> str | None:
     """The reason ``value`` is not a valid IBAN, or None. Spaces are allowed (``FR76 3000 …``)."""
     if not isinstance(value, str) or not value.strip():
         return str(_("Give the IBAN."))
+    number = stdnum_iban.compact(value)
+    if not number.isascii() or not number.isalnum() or len(number) < 5 or not number[2:4].isdigit():
+        return str(_("This is not an IBAN (two letters of a country, two check digits, then the account)."))
     try:
-        stdnum_iban.validate(value)
+        stdnum_iban.validate(number)
+        return None
+    except StdnumError:
+        pass
+    # The same IBAN with the check digits it should have tells a mistyped character from a wrong shape.
+    try:
+        stdnum_iban.validate(number[:2] + stdnum_iban.calc_check_digits(number) + number[4:])
+    except InvalidComponent:
+        return str(_("This is not an IBAN (two letters of a country, two check digits, then the account)."))
     except InvalidChecksum:
         return str(_("This IBAN's check digits are wrong: check for a mistyped character."))
-    except InvalidLength:
-        return str(_("This IBAN has the wrong number of characters for its country."))
     except StdnumError:
-        return str(_("This is not an IBAN (two letters of a country, two check digits, then the account)."))
-    return None
+        return str(_("This IBAN has the wrong number of characters for its country."))
+    return str(_("This IBAN's check digits are wrong: check for a mistyped character."))
 
 
 def validate_iban(value: str) -> None:
@@ -80,7 +89,7 @@ def validate_iban(value: str) -> None:
 
 
 def compact_bic(value: str) -> str:
-    return stdnum_bic.compact(value or "")
+    return "".join((value or "").split()).upper()
 
 
 def bic_error(value: str) -> str | None:
@@ -101,7 +110,8 @@ def validate_bic(value: str) -> None:
 
 
 def compact_vat_number(value: str) -> str:
-    return stdnum_vat.compact(value or "")
+    """Upper case, no spaces, dots or dashes (``fr 40 303-265-045`` → ``FR40303265045``)."""
+    return "".join(ch for ch in (value or "") if ch not in " .-/").upper()
 
 
 def vat_number_error(value: str) -> str | None:

@@ -234,7 +234,14 @@ class Invoice(RecordGuard, models.Model):
                 name="invoice_kind_matches_sign",
                 condition=Q(kind=InvoiceKind.INVOICE, net__gt=0) | Q(kind=InvoiceKind.CREDIT_NOTE, net__lt=0),
             ),
-            models.CheckConstraint(name="invoice_gross_is_net_plus_vat", condition=Q(gross=F("net") + F("vat"))),
+            # Within half a cent, not "=": SQLite keeps decimals as floating point (0.1 + 0.2 ≠ 0.3); the
+            # amounts have two decimals, so on PostgreSQL this is exact equality.
+            models.CheckConstraint(
+                name="invoice_gross_is_net_plus_vat",
+                condition=Q(
+                    gross__gt=F("net") + F("vat") - Decimal("0.005"), gross__lt=F("net") + F("vat") + Decimal("0.005")
+                ),
+            ),
             models.CheckConstraint(
                 name="invoice_vat_or_exemption_mention",
                 condition=(Q(vat_rate=0) & ~Q(vat_exemption_mention=""))

@@ -18,7 +18,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class BillingDetailsSerializer(InputModelSerializer):
-    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    """Billing details as read and changed: their partner never changes."""
+
+    partner = serializers.PrimaryKeyRelatedField(read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     iban = serializers.CharField(write_only=True, max_length=50, help_text="Written only; read iban_masked.")
     iban_masked = serializers.CharField(source="masked_iban", read_only=True)
@@ -46,16 +48,21 @@ class BillingDetailsSerializer(InputModelSerializer):
             "address_line_2": {"default": ""},
         }
 
+    def get_iban_status(self, obj) -> str:
+        return "awaiting_confirmation" if obj.is_held else "confirmed"
+
+
+class BillingDetailsCreateSerializer(BillingDetailsSerializer):
+    """New billing details: the channel team names the partner; a partner admin's are its own partner's."""
+
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if role_of(getattr(request, "user", None)) == Role.PARTNER_ADMIN or self.instance is not None:
-            # A partner admin writes its own partner's details; nobody moves details to another partner.
+        if role_of(getattr(request, "user", None)) == Role.PARTNER_ADMIN:
             fields["partner"] = serializers.PrimaryKeyRelatedField(read_only=True)
         return fields
-
-    def get_iban_status(self, obj) -> str:
-        return "awaiting_confirmation" if obj.is_held else "confirmed"
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
@@ -86,9 +93,7 @@ class PaymentTransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_iban_masked(self, obj) -> str:
-        from ..models import mask_iban
-
-        return mask_iban(obj.iban)
+        return obj.masked_iban
 
 
 class HeldPartnerSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from ..document_views import pdf_response
 from ..filtersets import BillingDetailsFilterSet, InvoiceFilterSet, PaymentFileFilterSet
 from ..models import BillingDetails, Invoice, PaymentFile
 from .serializers import (
+    BillingDetailsCreateSerializer,
     BillingDetailsSerializer,
     InvoiceSerializer,
     PaymentFileCreateSerializer,
@@ -70,6 +71,9 @@ class BillingDetailsViewSet(
     write_roles = BILLING_ROLES
     action_roles = {"confirm_iban": CHANNEL_ONLY}
 
+    def get_serializer_class(self):
+        return BillingDetailsCreateSerializer if self.action == "create" else BillingDetailsSerializer
+
     def _save(self, serializer, *, partner):
         values = {k: v for k, v in serializer.validated_data.items() if k != "partner"}
         if serializer.instance is not None:
@@ -92,7 +96,7 @@ class BillingDetailsViewSet(
                 )
             )
         details = self._save(serializer, partner=partner)
-        return Response(self.get_serializer(details).data, status=status.HTTP_201_CREATED)
+        return Response(BillingDetailsSerializer(details, context=self.get_serializer_context()).data, status=201)
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
