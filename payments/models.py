@@ -87,7 +87,7 @@ class BillingDetails(models.Model):
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2, default="FR", help_text=_("two letters: FR, BE, DE…"))
     vat_number = models.CharField(
-        _("VAT number"), max_length=20, blank=True, validators=[validate_vat_number], help_text=_("FR40303265045")
+        _("VAT number"), max_length=20, blank=True, validators=[validate_vat_number], help_text="FR40303265045"
     )
     vat_exempt = models.BooleanField(_("exempt from VAT"), default=False)
     vat_exemption_mention = models.CharField(
