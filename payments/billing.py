@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from audit import kinds as audit_kinds
 from ecosystem.roles import Role, role_of
 from ecosystem.validators import compact_bic, compact_iban, compact_vat_number
 
@@ -23,8 +24,8 @@ from .invoicing import invoices_issue_for_partner
 from .models import FRANCHISE_MENTION, BillingDetails
 from .notifications import notify_partner_admins
 
-BILLING_CHANGED = "billing.changed"
-IBAN_CONFIRMED = "billing.iban_confirmed"
+BILLING_CHANGED = audit_kinds.BILLING_CHANGED
+IBAN_CONFIRMED = audit_kinds.IBAN_CONFIRMED
 
 #: The fields a person enters, in form order.
 FIELDS = [

@@ -12,7 +12,6 @@ Issuing is idempotent: a statement that has its invoice is never invoiced again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,13 +23,15 @@ from django.db.models import F
 from django.utils import timezone
 
 import audit
+from audit import kinds as audit_kinds
 from commissions.calculation import to_cent
 from commissions.models import LOCKED_STATUSES, LineKind, PayoutLine, SettlementRun, Statement
+from ecosystem.bulk import copy_insert
 
 from .carrying import carry_forwards_settle
 from .models import BillingDetails, Invoice, InvoiceKind, InvoiceSequence
 
-INVOICES_ISSUED = "invoices.issued"
+INVOICES_ISSUED = audit_kinds.INVOICES_ISSUED
 ZERO = Decimal("0")
 
 
@@ -101,97 +102,120 @@ class IssueResult:
     waiting: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _uninvoiced(statements) -> list[Statement]:
-    return list(
+@dataclass(frozen=True)
+class ToInvoice:
+    """What an invoice needs of a statement without one (read set-based: thousands at an approval)."""
+
+    statement_id: int
+    run_id: int
+    attempt: int
+    partner_id: int
+    partner_name: str
+    siren: str
+    total: Decimal
+    line_count: int
+
+
+STATEMENT_VALUES = ["pk", "run_id", "attempt", "partner_id", "partner__name", "partner__siren", "total", "line_count"]
+
+
+def _uninvoiced(statements) -> list[ToInvoice]:
+    rows = (
         statements.exclude(total=0)
         .filter(invoice__isnull=True)
-        .select_related("run", "partner", "partner__billing_details")
         .order_by("run__period_start", "partner_id")
+        .values_list(*STATEMENT_VALUES)
     )
+    return [ToInvoice(*row) for row in rows]
 
 
-def _details_of(statement: Statement) -> BillingDetails | None:
-    try:
-        return statement.partner.billing_details
-    except BillingDetails.DoesNotExist:
-        return None
+def _corrected_invoices(credit_notes: list[ToInvoice]) -> dict[int, str]:
+    """Per statement, the partner's invoices of the periods its adjustment lines correct (a credit
+    note names them): two queries for all the credit notes of an issuing."""
+    periods: dict[int, set[str]] = {}
+    for item in credit_notes:
+        lines = PayoutLine.objects.filter(
+            run_id=item.run_id, attempt=item.attempt, partner_id=item.partner_id, kind=LineKind.ADJUSTMENT
+        )
+        periods[item.statement_id] = set(lines.order_by().values_list("deal_period", flat=True).distinct())
+    wanted = {p for ps in periods.values() for p in ps}
+    numbers: dict[tuple[int, str], list[str]] = {}
+    earlier = Invoice.objects.filter(partner_id__in={c.partner_id for c in credit_notes}, period__in=wanted)
+    for partner_id, period, number in earlier.order_by("year", "sequence_number").values_list(
+        "partner_id", "period", "number"
+    ):
+        numbers.setdefault((partner_id, period), []).append(number)
+    return {
+        c.statement_id: ", ".join(
+            n for p in sorted(periods[c.statement_id]) for n in numbers.get((c.partner_id, p), [])
+        )[:500]
+        for c in credit_notes
+    }
 
 
-def _corrected_invoices(statement: Statement) -> str:
-    """A credit note names the partner's invoices of the periods its adjustment lines correct."""
-    periods = set(
-        PayoutLine.objects.filter(
-            run_id=statement.run_id,
-            attempt=statement.attempt,
-            partner_id=statement.partner_id,
-            kind=LineKind.ADJUSTMENT,
-        ).values_list("deal_period", flat=True)
-    )
-    numbers = Invoice.objects.filter(partner_id=statement.partner_id, period__in=periods).order_by(
-        "year", "sequence_number"
-    )
-    return ", ".join(numbers.values_list("number", flat=True))[:500]
+#: The columns an issuing writes, in order (``id`` is the database's).
+INVOICE_FIELDS = [
+    "number", "year", "sequence_number", "kind", "partner_id", "run_id", "statement_id", "issued_on", "period",
+    "period_start", "period_end", "line_count", "net", "vat_rate", "vat", "gross", "vat_exemption_mention",
+    "supplier_name", "supplier_address", "supplier_siren", "supplier_vat_number", "customer_name", "customer_address",
+    "customer_siren", "customer_vat_number", "corrects_numbers", "created_at",
+]  # fmt: skip
 
 
-def _build(statement: Statement, details: BillingDetails, *, number: int, issued_on: date, vendor: Party) -> Invoice:
-    amounts = invoice_amounts(statement.total, exempt=details.vat_exempt, rate=settings.INVOICE_VAT_RATE)
+def _row(item: ToInvoice, details: BillingDetails, run: SettlementRun, *, number: int, issued_on: date,
+         vendor: Party, corrects: str, now) -> tuple:  # fmt: skip
+    """One invoice (or credit note) as a row of ``INVOICE_FIELDS``."""
+    amounts = invoice_amounts(item.total, exempt=details.vat_exempt, rate=settings.INVOICE_VAT_RATE)
     kind = InvoiceKind.INVOICE if amounts.net > 0 else InvoiceKind.CREDIT_NOTE
-    run = statement.run
-    return Invoice(
-        number=invoice_number(issued_on.year, number),
-        year=issued_on.year,
-        sequence_number=number,
-        kind=kind,
-        partner_id=statement.partner_id,
-        run_id=statement.run_id,
-        statement=statement,
-        issued_on=issued_on,
-        period=run.period,
-        period_start=run.period_start,
-        period_end=run.period_end,
-        line_count=statement.line_count,
-        net=amounts.net,
-        vat_rate=amounts.vat_rate,
-        vat=amounts.vat,
-        gross=amounts.gross,
-        vat_exemption_mention=details.vat_exemption_mention if details.vat_exempt else "",
-        supplier_name=details.legal_name,
-        supplier_address="\n".join(details.address_lines + ([details.country] if details.country != "FR" else [])),
-        supplier_siren=statement.partner.siren,
-        supplier_vat_number=details.vat_number,
-        customer_name=vendor.name,
-        customer_address=vendor.address,
-        customer_siren=vendor.siren,
-        customer_vat_number=vendor.vat_number,
-        corrects_numbers=_corrected_invoices(statement) if kind == InvoiceKind.CREDIT_NOTE else "",
-    )
+    address = details.address_lines + ([details.country] if details.country != "FR" else [])
+    return (
+        invoice_number(issued_on.year, number), issued_on.year, number, kind, item.partner_id, item.run_id,
+        item.statement_id, issued_on, run.period, run.period_start, run.period_end, item.line_count, amounts.net,
+        amounts.vat_rate, amounts.vat, amounts.gross, details.vat_exemption_mention if details.vat_exempt else "",
+        details.legal_name, "\n".join(address), item.siren, details.vat_number, vendor.name, vendor.address,
+        vendor.siren, vendor.vat_number, corrects if kind == InvoiceKind.CREDIT_NOTE else "", now,
+    )  # fmt: skip
 
 
-def _issue(statements: Iterable[Statement], *, issued_on: date, actor=None) -> IssueResult:
+#: What an invoice copies of the billing details.
+DETAILS_READ = [
+    "partner_id", "legal_name", "address_line", "address_line_2", "postal_code", "city", "country", "vat_number",
+    "vat_exempt", "vat_exemption_mention",
+]  # fmt: skip
+
+
+def _issue(items: list[ToInvoice], *, issued_on: date, actor=None) -> IssueResult:
     result = IssueResult()
+    wanted = BillingDetails.objects.filter(partner_id__in={i.partner_id for i in items}).only(*DETAILS_READ)
+    details = {d.partner_id: d for d in wanted}
     ready = []
-    for statement in statements:
-        details = _details_of(statement)
-        if details is None:
-            result.waiting.append((statement.partner_id, statement.partner.name))
+    for item in items:
+        if item.partner_id in details:
+            ready.append(item)
         else:
-            ready.append((statement, details))
+            result.waiting.append((item.partner_id, item.partner_name))
     if not ready:
         return result
-    vendor = vendor_party()
+    runs = SettlementRun.objects.in_bulk({i.run_id for i in ready})
+    corrects = _corrected_invoices([i for i in ready if i.total < 0])
+    vendor, now = vendor_party(), timezone.now()
     numbers = sequence_take(issued_on.year, len(ready))
-    invoices = [
-        _build(statement, details, number=number, issued_on=issued_on, vendor=vendor)
-        for (statement, details), number in zip(ready, numbers, strict=True)
-    ]
-    result.issued = Invoice.objects.bulk_create(invoices, batch_size=2000)
+    rows = [
+        _row(item, details[item.partner_id], runs[item.run_id], number=number, issued_on=issued_on, vendor=vendor,
+             corrects=corrects.get(item.statement_id, ""), now=now)
+        for item, number in zip(ready, numbers, strict=True)
+    ]  # fmt: skip
+    copy_insert(Invoice, INVOICE_FIELDS, rows)  # COPY on PostgreSQL: thousands of invoices at an approval
+    issued = Invoice.objects.filter(year=issued_on.year, sequence_number__gte=numbers.start)
+    issued = issued.filter(sequence_number__lt=numbers.stop).only("number", "kind", "partner_id", "run_id", "gross")
+    result.issued = list(issued.order_by("sequence_number"))
     by_run: dict[int, list[Invoice]] = {}
     for invoice in result.issued:
         by_run.setdefault(invoice.run_id, []).append(invoice)
     for run_id, invoices_of_run in by_run.items():
-        carry_forwards_settle(run=invoices_of_run[0].statement.run, invoices=invoices_of_run)
+        carry_forwards_settle(run=runs[run_id], invoices=invoices_of_run)
         audit.record(
-            INVOICES_ISSUED, actor=actor, target=invoices_of_run[0].statement.run,
+            INVOICES_ISSUED, actor=actor, target=runs[run_id],
             partner=invoices_of_run[0].partner_id if len({i.partner_id for i in invoices_of_run}) == 1 else None,
             detail={"run": run_id, "count": len(invoices_of_run), "first": invoices_of_run[0].number,
                     "last": invoices_of_run[-1].number},

@@ -22,14 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from audit import kinds as audit_kinds
 from commissions.models import RunStatus, SettlementRun, Statement
+from ecosystem.bulk import copy_insert
 from ecosystem.roles import Role, role_of
 
 from .carrying import applied_in
 from .models import BillingDetails, HoldReason, Invoice, InvoiceKind, PaymentFile, PaymentTransfer
 from .sepa import Debtor, Transfer, credit_transfer_xml, sepa_text
 
-PAYMENT_FILE_CREATED = "payment_file.created"
+PAYMENT_FILE_CREATED = audit_kinds.PAYMENT_FILE_CREATED
 ZERO = Decimal("0")
 #: How far ahead an execution date may be asked for.
 LATEST_EXECUTION_DAYS = 365
@@ -37,10 +39,15 @@ LATEST_EXECUTION_DAYS = 365
 
 @dataclass(frozen=True)
 class Planned:
-    invoice: Invoice
-    details: BillingDetails
+    invoice_id: int
+    invoice_number: str
+    partner_id: int
+    partner_name: str
     amount: Decimal
     carried: Decimal
+    creditor_name: str
+    iban: str
+    bic: str
 
 
 @dataclass(frozen=True)
@@ -66,44 +73,48 @@ class Plan:
         return sum((p.amount for p in self.transfers), ZERO)
 
 
-def _details(partner) -> BillingDetails | None:
-    try:
-        return partner.billing_details
-    except BillingDetails.DoesNotExist:
-        return None
-
-
 def payment_plan(run: SettlementRun) -> Plan:
-    """Who the next payment file of ``run`` pays, how much, and who it leaves out (and why)."""
+    """Who the next payment file of ``run`` pays, how much, and who it leaves out (and why).
+
+    Read set-based (a run pays thousands of partners): the unpaid invoices, their partners' billing
+    details, the earlier negative totals applied to this run, the statements still without invoice."""
     plan = Plan()
     invoices = (
         Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, transfer__isnull=True)
-        .select_related("partner__billing_details")
         .order_by("sequence_number")
+        .values_list("pk", "number", "partner_id", "partner__name", "partner__siren", "gross")
     )
+    invoices = list(invoices)
+    details = {
+        d.partner_id: d
+        for d in BillingDetails.objects.filter(partner_id__in={row[2] for row in invoices}).only(
+            "partner_id", "legal_name", "iban", "bic", "iban_confirmed_at"
+        )
+    }
     carried = applied_in(run.pk)
-    for invoice in invoices:
-        partner = invoice.partner
-        deducted = carried.get(partner.pk, ZERO)
-        amount = invoice.gross + deducted
-        details = _details(partner)
+    for invoice_id, number, partner_id, name, siren, gross in invoices:
+        deducted = carried.get(partner_id, ZERO)
+        amount = gross + deducted
+        found = details.get(partner_id)
         if amount <= 0:
-            plan.held.append(Held(partner.pk, partner.name, partner.siren, HoldReason.NOTHING_TO_PAY, ZERO))
-        elif details is None:
-            plan.held.append(Held(partner.pk, partner.name, partner.siren, HoldReason.NO_DETAILS, amount))
-        elif details.is_held:
-            plan.held.append(Held(partner.pk, partner.name, partner.siren, HoldReason.IBAN_UNCONFIRMED, amount))
+            plan.held.append(Held(partner_id, name, siren, HoldReason.NOTHING_TO_PAY, ZERO))
+        elif found is None:
+            plan.held.append(Held(partner_id, name, siren, HoldReason.NO_DETAILS, amount))
+        elif found.is_held:
+            plan.held.append(Held(partner_id, name, siren, HoldReason.IBAN_UNCONFIRMED, amount))
         else:
-            plan.transfers.append(Planned(invoice=invoice, details=details, amount=amount, carried=deducted))
+            plan.transfers.append(
+                Planned(invoice_id, number, partner_id, name, amount, deducted, sepa_text(found.legal_name, 70),
+                        found.iban, found.bic)
+            )  # fmt: skip
     waiting = (
         Statement.objects.current()
         .filter(run=run, total__gt=0, invoice__isnull=True)
-        .select_related("partner")
         .order_by("partner__name")
+        .values_list("partner_id", "partner__name", "partner__siren", "total")
     )
-    for statement in waiting:  # no invoice: no billing details when the run was approved
-        partner = statement.partner
-        plan.held.append(Held(partner.pk, partner.name, partner.siren, HoldReason.NO_DETAILS, statement.total))
+    for partner_id, name, siren, total in waiting:  # no invoice: no billing details when the run was approved
+        plan.held.append(Held(partner_id, name, siren, HoldReason.NO_DETAILS, total))
     plan.held.sort(key=lambda h: (h.reason, h.name, h.partner_id))
     return plan
 
@@ -153,16 +164,15 @@ def payment_file_create(*, run: SettlementRun, user, execution_date: date) -> Pa
         debtor_iban=settings.VENDOR_IBAN,
         debtor_bic=settings.VENDOR_BIC,
     )
-    PaymentTransfer.objects.bulk_create(
+    copy_insert(
+        PaymentTransfer,
+        ["payment_file_id", "invoice_id", "partner_id", "amount", "carried", "creditor_name", "iban", "bic",
+         "end_to_end_id"],
         [
-            PaymentTransfer(
-                payment_file=payment_file, invoice=p.invoice, partner_id=p.invoice.partner_id, amount=p.amount,
-                carried=p.carried, creditor_name=sepa_text(p.details.legal_name, 70), iban=p.details.iban,
-                bic=p.details.bic, end_to_end_id=p.invoice.number,
-            )
+            (payment_file.pk, p.invoice_id, p.partner_id, p.amount, p.carried, p.creditor_name, p.iban, p.bic,
+             p.invoice_number)
             for p in plan.transfers
         ],
-        batch_size=2000,
     )  # fmt: skip
     audit.record(
         PAYMENT_FILE_CREATED, actor=user, target=payment_file,
@@ -174,13 +184,11 @@ def payment_file_create(*, run: SettlementRun, user, execution_date: date) -> Pa
 
 def payment_file_xml(payment_file: PaymentFile) -> bytes:
     """The pain.001.001.03 document of a payment file, from what it recorded (the same bytes each time)."""
+    rows = payment_file.transfers.order_by("id").values_list("end_to_end_id", "amount", "creditor_name", "iban", "bic")
     transfers = [
-        Transfer(
-            end_to_end_id=t.end_to_end_id, amount=t.amount, creditor_name=t.creditor_name, iban=t.iban, bic=t.bic,
-            remittance=t.end_to_end_id,
-        )
-        for t in payment_file.transfers.order_by("id")
-    ]  # fmt: skip
+        Transfer(end_to_end_id=ref, amount=amount, creditor_name=name, iban=iban, bic=bic, remittance=ref)
+        for ref, amount, name, iban, bic in rows
+    ]
     return credit_transfer_xml(
         message_id=payment_file.message_id,
         created_at=timezone.localtime(payment_file.created_at),

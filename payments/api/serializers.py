@@ -124,10 +124,10 @@ class PaymentFileCreateSerializer(InputSerializer):
 
 
 class PlannedTransferSerializer(serializers.Serializer):
-    invoice = serializers.IntegerField(source="invoice.pk")
-    invoice_number = serializers.CharField(source="invoice.number")
-    partner = serializers.IntegerField(source="invoice.partner_id")
-    partner_name = serializers.CharField(source="invoice.partner.name")
+    invoice = serializers.IntegerField(source="invoice_id")
+    invoice_number = serializers.CharField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField()
     amount = serializers.DecimalField(**MONEY)
     carried = serializers.DecimalField(**MONEY)
 
