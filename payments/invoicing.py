@@ -79,14 +79,19 @@ def vendor_party() -> Party:
 # --- The sequence -----------------------------------------------------------------------------------
 
 
+def sequence_lock(year: int) -> InvoiceSequence:
+    """Lock the year's sequence row until the transaction ends (creating it for the year's first
+    issuing: a concurrent one waits on the insert, then finds it)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Invoice numbers are taken inside the issuing transaction only.")
+    InvoiceSequence.objects.bulk_create([InvoiceSequence(year=year, last_number=0)], ignore_conflicts=True)
+    return InvoiceSequence.objects.select_for_update().get(year=year)
+
+
 def sequence_take(year: int, count: int) -> range:
     """Reserve the next ``count`` numbers of ``year``. Must run in a transaction: the year's row stays
     locked until it ends, so a concurrent issuing waits, and a rollback gives the numbers back."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Invoice numbers are taken inside the issuing transaction only.")
-    # The first issuing of a year creates its row; a concurrent one waits on the insert, then finds it.
-    InvoiceSequence.objects.bulk_create([InvoiceSequence(year=year, last_number=0)], ignore_conflicts=True)
-    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence = sequence_lock(year)
     first = sequence.last_number + 1
     InvoiceSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + count)
     return range(first, first + count)
@@ -184,7 +189,11 @@ DETAILS_READ = [
 ]  # fmt: skip
 
 
-def _issue(items: list[ToInvoice], *, issued_on: date, actor=None) -> IssueResult:
+def _issue(statements, *, issued_on: date, actor=None) -> IssueResult:
+    """Invoice ``statements`` (a queryset) that have no invoice yet. The year's sequence is locked
+    before they are read: a concurrent issuing of the same statements waits, then finds them invoiced."""
+    sequence_lock(issued_on.year)
+    items = _uninvoiced(statements)
     result = IssueResult()
     wanted = BillingDetails.objects.filter(partner_id__in={i.partner_id for i in items}).only(*DETAILS_READ)
     details = {d.partner_id: d for d in wanted}
@@ -233,7 +242,7 @@ def invoices_issue_for_run(*, run: SettlementRun, actor=None, issued_on: date | 
     if run.status not in LOCKED_STATUSES:
         raise ValidationError({"status": f"Invoices are issued for approved runs only; {run.period} is {run.status}."})
     issued_on = issued_on or timezone.localdate(run.approved_at or timezone.now())
-    return _issue(_uninvoiced(Statement.objects.current().filter(run=run)), issued_on=issued_on, actor=actor)
+    return _issue(Statement.objects.current().filter(run=run), issued_on=issued_on, actor=actor)
 
 
 @transaction.atomic
@@ -241,4 +250,4 @@ def invoices_issue_for_partner(*, partner, actor=None) -> IssueResult:
     """Issue the invoices that waited for the partner's billing details (its approved runs' statements),
     dated today."""
     statements = Statement.objects.current().filter(partner=partner, run__status__in=LOCKED_STATUSES)
-    return _issue(_uninvoiced(statements), issued_on=timezone.localdate(), actor=actor)
+    return _issue(statements, issued_on=timezone.localdate(), actor=actor)
