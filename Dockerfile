@@ -7,7 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=ecosystem.settings.production
 
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends curl gettext && rm -rf /var/lib/apt/lists/*
+# Pango, HarfBuzz's subsetter, fontconfig and a font: WeasyPrint renders the statement and invoice PDFs with them.
+RUN apt-get update && apt-get install -y --no-install-recommends curl gettext \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .

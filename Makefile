@@ -10,7 +10,7 @@ PORT   ?= 8000
 SCALE  ?= 1
 export DJANGO_SETTINGS_MODULE ?= ecosystem.settings.base
 
-.PHONY: demo test bench load install install-dev serve worker seed lint check migrate clean browsers
+.PHONY: demo test bench load install install-dev system-deps serve worker seed lint check migrate clean browsers
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,24 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
+
+## The system libraries WeasyPrint needs for the statement and invoice PDFs (Pango, HarfBuzz's subsetter,
+## fontconfig and a font): found, or installed with apt-get, or a clear message and a failure.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
+PDF_LIBS_FOUND := import ctypes.util, glob, sys; \
+	libs = all(ctypes.util.find_library(n) for n in ("pango-1.0", "pangoft2-1.0", "harfbuzz-subset", "fontconfig")); \
+	fonts = glob.glob("/usr/share/fonts/**/*.ttf", recursive=True); sys.exit(0 if libs and fonts else 1)
+system-deps:
+	@$(PYTHON) -c '$(PDF_LIBS_FOUND)' 2>/dev/null || { \
+	  echo "Installing the system libraries the PDFs need: $(PDF_PACKAGES)"; \
+	  { apt-get install -y --no-install-recommends $(PDF_PACKAGES) >/dev/null 2>&1 \
+	    || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $(PDF_PACKAGES) >/dev/null 2>&1; } \
+	    || sudo apt-get install -y --no-install-recommends $(PDF_PACKAGES); } \
+	  && $(PYTHON) -c '$(PDF_LIBS_FOUND)' \
+	  || { echo "Could not install $(PDF_PACKAGES): install them with the system's package manager" \
+	       "(the statement and invoice PDFs are rendered by WeasyPrint, which needs Pango and a font)."; exit 1; }; }
 
 migrate: install
 	@mkdir -p var

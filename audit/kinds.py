@@ -27,6 +27,10 @@ USER_CHANGED = "user.changed"
 EXPORT = "export"
 APPROVAL = "approval"
 RULE_CHANGED = "rule.changed"
+BILLING_CHANGED = "billing.changed"
+IBAN_CONFIRMED = "billing.iban_confirmed"
+INVOICES_ISSUED = "invoices.issued"
+PAYMENT_FILE_CREATED = "payment_file.created"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -50,6 +54,10 @@ LABELS = {
     EXPORT: _("Export"),
     APPROVAL: _("Approval"),
     RULE_CHANGED: _("Commission rule changed"),
+    BILLING_CHANGED: _("Billing details changed"),
+    IBAN_CONFIRMED: _("IBAN confirmed"),
+    INVOICES_ISSUED: _("Invoices issued"),
+    PAYMENT_FILE_CREATED: _("Payment file made"),
 }
 
 

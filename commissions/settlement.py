@@ -41,6 +41,7 @@ from .models import (
     SettlementRun,
     Statement,
 )
+from .signals import settlement_approved
 
 RESTARTABLE = (RunStatus.QUEUED, RunStatus.COMPUTED, RunStatus.FAILED)
 
@@ -413,6 +414,7 @@ def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
         audit_kinds.APPROVAL, actor=user, target=run,
         detail={"what": "settlement", "period": run.period, "total": str(run.total), "run_by": run.run_by_id},
     )  # fmt: skip
+    settlement_approved.send(sender=SettlementRun, run=run, user=user)
     return run
 
 

@@ -20,7 +20,7 @@ from random import Random
 from zoneinfo import ZoneInfo
 
 from ecosystem.periods import Period, quarter_of
-from ecosystem.validators import siren_with_check_digit
+from ecosystem.validators import french_iban, french_vat_number, siren_with_check_digit
 
 from . import vocab
 
@@ -807,3 +807,52 @@ def target_specs(window: Window) -> list[dict]:
         {"name": "Île-de-France : 55 % via l'écosystème", "value": Decimal("0.55"),
          "baseline_period": window.quarters[0].label, "deadline": deadline, "region": "ile_de_france"},
     ]  # fmt: skip
+
+
+# --- Billing details ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class BillingRow:
+    partner_id: int
+    legal_name: str
+    address_line: str
+    postal_code: str
+    city: str
+    vat_number: str
+    vat_exempt: bool
+    vat_exemption_mention: str
+    iban: str
+    bic: str
+    #: A new IBAN (and its bank's BIC) entered by the demo partner's admin, awaiting the channel team's confirmation.
+    new_iban: str = ""
+    new_bic: str = ""
+
+
+def _bank_account(rng: Random) -> tuple[str, str]:
+    bank = rng.choice(list(vocab.BANKS))
+    return french_iban(rng.randint(1, 99_999_999_999), bank=bank, branch=rng.randint(1, 9_999)), vocab.BANKS[bank]
+
+
+def make_billing_details(rng: Random, partners: list[PartnerRow]) -> list[BillingRow]:
+    """Billing details for every partner: about one small partner in twenty is exempt from VAT (at least
+    one), and the demo partner has just changed its IBAN (held until the channel team confirms it)."""
+    rows = []
+    for index, partner in enumerate(partners):
+        exempt = index == len(partners) - 1 or (partner.tier == "silver" and rng.random() < 0.08)
+        form = weighted(rng, vocab.LEGAL_FORMS)
+        region = partner.home or "ile_de_france"
+        city = rng.choice(vocab.REGIONS[region][1][:4])
+        prefix = rng.choice(vocab.REGION_POSTCODES[region])
+        postal_code = prefix + f"{rng.randint(0, 10 ** (5 - len(prefix)) - 1):0{5 - len(prefix)}d}"
+        iban, bic = _bank_account(rng)
+        rows.append(
+            BillingRow(
+                partner_id=partner.id, legal_name=f"{partner.name} {form}",
+                address_line=f"{rng.randint(1, 180)} {rng.choice(vocab.STREETS)}", postal_code=postal_code, city=city,
+                vat_number="" if exempt else french_vat_number(partner.siren), vat_exempt=exempt,
+                vat_exemption_mention=vocab.VAT_FRANCHISE if exempt else "", iban=iban, bic=bic,
+            )
+        )  # fmt: skip
+    rows[0].new_iban, rows[0].new_bic = _bank_account(rng)
+    return rows

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 from random import Random
 
@@ -40,7 +41,7 @@ from partners.models import Partner, Roadshow, Secondment
 from . import generate as gen
 
 PASSWORD = "demo-pass-2026"
-DOMAIN_APPS = ("commissions", "opportunities", "accounts", "partners", "insights")
+DOMAIN_APPS = ("payments", "commissions", "opportunities", "accounts", "partners", "insights")
 CHUNK = 5000
 
 # username, role, first name, last name, belongs to the demo partner, Django admin access
@@ -370,6 +371,41 @@ def write_commissions(window: gen.Window, quotas: list[tuple], progress: Progres
     return program, rules
 
 
+def write_billing_details(rows: list[gen.BillingRow], users: dict, today: date, progress: Progress) -> None:
+    """Every partner's billing details, confirmed by the channel team; the demo partner's admin has just
+    entered a new IBAN, which holds its payments until a channel user confirms it.
+
+    The payments app is above this loader's other imports: its model is looked up by name, and its
+    invoices are issued by the approvals of ``settle_quarters`` (commissions' approval signal)."""
+    from simple_history.utils import bulk_create_with_history
+
+    BillingDetails = apps.get_model("payments", "BillingDetails")
+    channel = users["channel"]
+    confirmed_at = timezone.make_aware(datetime.combine(today - timedelta(days=400), clock(10)))
+    with progress("billing details", len(rows)) as bar:
+        details = [
+            BillingDetails(
+                partner_id=r.partner_id, legal_name=r.legal_name, address_line=r.address_line,
+                postal_code=r.postal_code, city=r.city, country="FR", vat_number=r.vat_number,
+                vat_exempt=r.vat_exempt, vat_exemption_mention=r.vat_exemption_mention, iban=r.iban, bic=r.bic,
+                iban_changed_at=confirmed_at, iban_confirmed_at=confirmed_at, iban_confirmed_by=channel,
+                updated_by=channel,
+            )
+            for r in rows
+        ]  # fmt: skip
+        bulk_create_with_history(details, BillingDetails, batch_size=2000, default_user=channel)
+        bar.update(len(rows))
+        for row in rows:
+            if row.new_iban:
+                changed = BillingDetails.objects.get(partner_id=row.partner_id)
+                admin = users["partner.admin"]
+                changed.iban, changed.bic = row.new_iban, row.new_bic
+                changed.iban_changed_at, changed.iban_changed_by = timezone.now() - timedelta(days=2), admin
+                changed.iban_confirmed_at = changed.iban_confirmed_by = None
+                changed.updated_by, changed._history_user = admin, admin
+                changed.save()
+
+
 def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progress: Progress) -> list[tuple]:
     """Settle every closed quarter as the channel team; the manager approves all but the latest.
 
@@ -534,6 +570,7 @@ def load_demo(
 
         quotas = gen.make_quotas(rng("quotas"), window, partners, opportunities)
         _, rules = write_commissions(window, quotas, progress)
+        write_billing_details(gen.make_billing_details(rng("billing"), partners), users, today, progress)
 
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # explicit ids: move the sequences past them
@@ -576,6 +613,8 @@ def load_demo(
         "commission rules": len(rules),
         "quotas": len(quotas),
         "targets": Target.objects.count(),
+        "billing details": apps.get_model("payments", "BillingDetails").objects.count(),
+        "invoices and credit notes": apps.get_model("payments", "Invoice").objects.count(),
     }
     summary.shares = quarterly_shares(window, opportunities)
     summary.demo_partner = demo.name

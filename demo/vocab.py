@@ -214,3 +214,30 @@ REJECTION_REASONS = [
     "Informations insuffisantes sur le projet",
     "Hors périmètre de compétence du partenaire",
 ]
+
+# Billing details: the first digits of postal codes per region, streets, banks (code → BIC), legal forms.
+REGION_POSTCODES = {
+    "ile_de_france": ["75", "92", "93", "94", "78", "91", "95", "77"],
+    "auvergne_rhone_alpes": ["69", "38", "42", "63", "74", "73", "26"],
+    "nouvelle_aquitaine": ["33", "87", "86", "64", "17"],
+    "occitanie": ["31", "34", "30", "66", "81"],
+    "hauts_de_france": ["59", "80", "62", "60"],
+    "provence_alpes_cote_azur": ["13", "06", "83", "84"],
+    "grand_est": ["67", "51", "57", "68", "54"],
+    "pays_de_la_loire": ["44", "49", "72", "85"],
+    "bretagne": ["35", "29", "56", "22"],
+    "normandie": ["76", "14", "50", "27"],
+    "centre_val_de_loire": ["37", "45", "18", "41", "28"],
+    "bourgogne_franche_comte": ["21", "25", "90", "71", "89"],
+    "corse": ["20"],
+    "outre_mer": ["974", "972", "971", "973", "976"],
+}  # fmt: skip
+STREETS = [
+    "rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue Pasteur", "rue du Général de Gaulle",
+    "avenue de la Gare", "rue des Entrepreneurs", "allée des Cèdres", "rue de l'Innovation", "quai des Chartrons",
+    "cours Lafayette", "rue Nationale", "avenue du Président Wilson", "parc d'activités des Prés", "rue Voltaire",
+]  # fmt: skip
+BANKS = {30004: "BNPAFRPP", 30003: "SOGEFRPP", 30002: "CRLYFRPP", 30006: "AGRIFRPP", 10278: "CMCIFRPP",
+         10107: "BREDFRPP", 20041: "PSSTFRPP"}  # fmt: skip
+LEGAL_FORMS = {"SAS": 0.55, "SARL": 0.25, "SA": 0.12, "SASU": 0.08}
+VAT_FRANCHISE = "TVA non applicable, art. 293 B du CGI"

@@ -34,6 +34,7 @@ urlpatterns = [
     path("opportunities/", include("opportunities.urls")),
     path("jobs/", include("jobs.urls")),
     path("commissions/", include("commissions.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("insights.urls")),
 ]
 

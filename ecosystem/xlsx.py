@@ -4,7 +4,8 @@ The CSV stays the data format (codes, dots, one line per row, what imports read 
 ``.xlsx`` is for people: a header row of labels in the reader's language, coded values shown as
 their labels, typed cells (numbers and amounts as numbers with their format, dates as dates) so
 a spreadsheet sorts and sums them, and a total row under the amounts. Text cells are written as
-text, never as formulas, whatever they start with.
+text, never as formulas; one that starts like a formula is prefixed with ``'`` as in the CSV exports
+(SPEC §4.1). Headers carry the unit (``Amount (€)``); amounts are plain numbers with two decimals.
 
 Written with openpyxl's write-only mode: rows stream into the file without building the sheet
 in memory.
@@ -24,9 +25,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .csvio import starts_like_formula
 from .signals import export_served
 
-MONEY_FORMAT = '#,##0.00\\ "€"'
+MONEY_FORMAT = "#,##0.00"
 NUMBER_FORMAT = "#,##0.##"
 INTEGER_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.00%"
@@ -95,9 +97,11 @@ def _typed(value, column: Column):
 
 
 def _cell(sheet, value, column: Column | None = None, *, bold: bool = False):
+    if isinstance(value, str) and starts_like_formula(value):
+        value = "'" + value
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
-        cell.data_type = "s"  # text stays text: "=SUM(…)" or "-5" typed by someone is never evaluated
+        cell.data_type = "s"  # text stays text, never a formula
     elif column is not None and value is not None:
         cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) else FORMATS.get(column.kind, "General")
     if bold:
@@ -114,16 +118,14 @@ def workbook_bytes(columns: list[Column], rows: Iterable[Iterable], *, title: st
     sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, str(column.label), bold=True) for column in columns])
     totals = [Decimal("0") if column.total else None for column in columns]
-    count = 0
     for row in rows:
         values = [_typed(value, column) for value, column in zip(row, columns, strict=True)]
         for index, value in enumerate(values):
             if totals[index] is not None and isinstance(value, int | float | Decimal):
                 totals[index] += Decimal(str(value))
         sheet.append([_cell(sheet, value, column) for value, column in zip(values, columns, strict=True)])
-        count += 1
     if any(total is not None for total in totals):
-        first = [_cell(sheet, _("Total (%(count)s rows)") % {"count": count}, bold=True)]
+        first = [_cell(sheet, _("Total"), bold=True)]
         rest = [
             _cell(sheet, total, column, bold=True) if total is not None else _cell(sheet, None)
             for total, column in zip(totals[1:], columns[1:], strict=True)
@@ -134,12 +136,18 @@ def workbook_bytes(columns: list[Column], rows: Iterable[Iterable], *, title: st
     return buffer.getvalue()
 
 
+def xlsx_download(content: bytes, name: str, *, request, filename: str | None = None) -> HttpResponse:
+    """``content`` (an .xlsx file) as the download ``<name>-<today>.xlsx``, announced like every export
+    (the audit trail records it)."""
+    filename = filename or f"{name}-{timezone.localdate().isoformat()}.xlsx"
+    export_served.send(sender=xlsx_download, request=request, name=name, filename=filename)
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def xlsx_response(
     columns: list[Column], rows: Iterable[Iterable], name: str, *, request, title: str = ""
 ) -> HttpResponse:
-    """The download ``<name>-<today>.xlsx``, announced like every export (the audit trail records it)."""
-    filename = f"{name}-{timezone.localdate().isoformat()}.xlsx"
-    export_served.send(sender=xlsx_response, request=request, name=name, filename=filename)
-    response = HttpResponse(workbook_bytes(columns, rows, title=title or name), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The sheet of ``rows`` as a download (see :func:`xlsx_download`)."""
+    return xlsx_download(workbook_bytes(columns, rows, title=title or name), name, request=request)

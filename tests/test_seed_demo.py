@@ -186,6 +186,22 @@ def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
     assert all(r.line_count > 0 and r.total > 0 for r in runs)
     # The late changes to the approved 2026-Q2 show up as adjustments in 2026-Q3.
     assert runs[-1].lines.filter(Q(kind="adjustment"), attempt=runs[-1].committed_attempt).exists()
+    # Every partner has billing details; a few are exempt from VAT; the demo partner's new IBAN is held.
+    from payments.models import BillingDetails, Invoice
+
+    assert BillingDetails.objects.count() == Partner.objects.count()
+    assert 1 <= BillingDetails.objects.filter(vat_exempt=True).count() < Partner.objects.count() / 4
+    held = BillingDetails.objects.held().get()
+    assert held.partner.name == generate.DEMO_PARTNER_NAME and held.iban_changed_by.username == "partner.admin"
+    assert held.history.count() == 2
+    # The approved quarters' statements are invoiced (a credit note for a negative total), numbered 1…n.
+    for run in runs[:-1]:
+        statements = run.statements.filter(attempt=run.committed_attempt).exclude(total=0).count()
+        assert Invoice.objects.filter(run=run).count() == statements > 0
+    assert not Invoice.objects.filter(run=runs[-1]).exists()
+    numbers = sorted(Invoice.objects.values_list("sequence_number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert Invoice.objects.filter(vat=0).exists() and Invoice.objects.filter(vat__gt=0).exists()
 
 
 @pytest.mark.django_db

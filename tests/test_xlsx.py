@@ -42,24 +42,26 @@ def test_typed_cells_labels_and_a_total_row():
     assert first[2] == 1234.5 and second[2] == -5000  # amounts are numbers, negative ones too, never text
     assert first[3] == pytest.approx(0.4215) and first[4] == 3
     assert first[5].date() == date(2026, 10, 2) and second[5].date() == date(2026, 11, 30)
-    assert total == ("Total (2 rows)", None, -3765.5, None, 4, None)
+    assert total == ("Total", None, -3765.5, None, 4, None)
 
 
 def test_formats_and_text_that_looks_like_a_formula():
     rows = [["=HYPERLINK(\"http://evil\")", "+33 1 23", Decimal("10"), Decimal("0.5"), 1, date(2026, 1, 1)]]
     sheet = cells(workbook_bytes(COLUMNS, rows, title="x"))
     hostile, phone, amount, share, deals, closed = sheet[1]
-    assert hostile.data_type == "s" and hostile.value == '=HYPERLINK("http://evil")'  # text, not a formula
-    assert phone.data_type == "s"
-    assert amount.number_format == '#,##0.00\\ "€"' and share.number_format == "0.00%"
+    # text, never a formula, prefixed as in the CSV exports (SPEC §4.1)
+    assert hostile.data_type == "s" and hostile.value == '\'=HYPERLINK("http://evil")'
+    assert phone.data_type == "s" and phone.value == "'+33 1 23"
+    assert amount.number_format == "#,##0.00" and share.number_format == "0.00%"
     assert deals.number_format == "#,##0" and closed.number_format == "dd/mm/yyyy"
     assert sheet[0][0].font.bold
 
 
-def test_headers_follow_the_readers_language():
-    with translation.override("fr"):
-        table = read(workbook_bytes([Column("Montant", "money", total=True)], [[Decimal("1")]], title="t"))
-    assert table[-1][0] == "Total (1 lignes)"
+def test_the_total_row_is_labelled_in_the_readers_language():
+    with translation.override("en"):
+        columns = [Column("Account"), Column("Amount", "money", total=True)]
+        table = read(workbook_bytes(columns, [["A", Decimal("1")], ["B", Decimal("2.5")]], title="t"))
+    assert table[-1] == ("Total", 3.5)
 
 
 @pytest.mark.django_db

@@ -38,5 +38,6 @@ urlpatterns = [
     path("auth/token/rotate/", RotateTokenView.as_view(), name="api-token-rotate"),
     path("coverage/", CoverageView.as_view(), name="coverage"),
     path("", include("insights.api.urls")),
+    path("", include("payments.api.urls")),
     path("", include(router.urls)),
 ]

@@ -6,6 +6,7 @@ to PostgreSQL and a Redis-backed worker.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "jobs",
     "insights",
     "commissions",
+    "payments",
     "audit",
     "demo",
 ]
@@ -306,3 +308,17 @@ SETTLEMENT_CHUNK_DEALS = env.int("SETTLEMENT_CHUNK_DEALS", default=25_000)
 SETTLEMENT_SQL_ENGINE = env.bool("SETTLEMENT_SQL_ENGINE", default=True)
 # Largest CSV file an import accepts.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Paying partners (payments app, SPEC §5.2) ------------------------------------
+# The vendor's own identity: the customer on the self-billed invoices, the debtor of the SEPA
+# payment files. The address's lines are separated by "|".
+VENDOR_LEGAL_NAME = env.str("VENDOR_LEGAL_NAME", default="Vendeur Démo France SAS")
+VENDOR_ADDRESS = env.str("VENDOR_ADDRESS", default="1 place de l'Exemple|75001 Paris|France")
+VENDOR_SIREN = env.str("VENDOR_SIREN", default="912345675")
+VENDOR_VAT_NUMBER = env.str("VENDOR_VAT_NUMBER", default="FR65912345675")
+VENDOR_IBAN = env.str("VENDOR_IBAN", default="FR7630006000011234567890189")
+VENDOR_BIC = env.str("VENDOR_BIC", default="AGRIFRPP")
+# The VAT rate of a self-billed invoice when the partner is not exempt.
+INVOICE_VAT_RATE = Decimal(env.str("INVOICE_VAT_RATE", default="0.20"))
+# Invoice numbers: <prefix>-<year>-<6 digits> (AF: autofacturation).
+INVOICE_NUMBER_PREFIX = env.str("INVOICE_NUMBER_PREFIX", default="AF")

@@ -7,7 +7,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-PROJECT_APPS = ("users", "partners", "accounts", "opportunities", "jobs", "insights", "commissions", "audit")
+PROJECT_APPS = (
+    "users", "partners", "accounts", "opportunities", "jobs", "insights", "commissions", "payments", "audit",
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

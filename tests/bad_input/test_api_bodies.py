@@ -12,7 +12,7 @@ For every bad body: the answer is 400 (never 500, never 2xx), its JSON names the
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -35,7 +35,16 @@ from ..factories import (
     UserFactory,
     next_siren,
 )
-from ..foundation.registry import World, _close, _dispute, _proposal, _settlement_run, _statement
+from ..foundation.registry import (
+    World,
+    _billing_details,
+    _close,
+    _dispute,
+    _invoice,
+    _proposal,
+    _settlement_run,
+    _statement,
+)
 
 WRITE_METHODS = ("post", "put", "patch")
 
@@ -193,6 +202,29 @@ def _target():
     )
 
 
+def _billing_body(owner, **extra):
+    from ecosystem.validators import french_vat_number
+
+    return {
+        "legal_name": "Alpha Intégration SAS",
+        "address_line": "3 rue du Port",
+        "address_line_2": "",
+        "postal_code": "44000",
+        "city": "Nantes",
+        "country": "FR",
+        "vat_number": french_vat_number(owner.siren),
+        "vat_exempt": False,
+        "vat_exemption_mention": "",
+        "iban": "FR76 3000 6000 0112 3456 7890 189",
+        "bic": "AGRIFRPP",
+        **extra,
+    }
+
+
+def _next_week() -> str:
+    return (date.today() + timedelta(days=7)).isoformat()
+
+
 def _target_body():
     return {"name": "Objectif", "value": "0.5000", "baseline_period": "2025-Q1", "deadline": "2028-12-31"}
 
@@ -226,6 +258,18 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
     "POST /api/v1/assignments/import/": lambda w: (w.channel, None, {"file": _upload(), "good_rows_only": "false"}),
     "POST /api/v1/auth/token/": lambda w: (None, None, {"username": "rep_a", "password": "secret-pass-123"}),
     "POST /api/v1/bookings/import/": lambda w: (w.channel, None, {"file": _upload(), "good_rows_only": "false"}),
+    "POST /api/v1/billing-details/": lambda w: (w.channel, None, _billing_body(w.partner_a, partner=w.partner_a.pk)),
+    "PUT /api/v1/billing-details/{id}/": lambda w: (
+        w.channel,
+        _billing_details(w.partner_a).pk,
+        _billing_body(w.partner_a),
+    ),
+    "PATCH /api/v1/billing-details/{id}/": lambda w: (w.admin_a, _billing_details(w.partner_a).pk, {"city": "Brest"}),
+    "POST /api/v1/payment-files/": lambda w: (
+        w.channel,
+        None,
+        {"run": _invoice(w, w.partner_a).run_id, "execution_date": _next_week()},
+    ),
     "POST /api/v1/commission-programs/": lambda w: (w.channel, None, _program_body()),
     "PUT /api/v1/commission-programs/{id}/": lambda w: (w.channel, ProgramFactory().pk, _program_body()),
     "PATCH /api/v1/commission-programs/{id}/": lambda w: (w.channel, ProgramFactory().pk, {"name": "Renamed"}),
@@ -535,6 +579,7 @@ def test_every_operation_with_a_body_has_a_setup():
 BODILESS = {
     "POST /api/v1/assignment-proposals/{id}/discard/",
     "POST /api/v1/auth/token/rotate/",
+    "POST /api/v1/billing-details/{id}/confirm-iban/",
     "POST /api/v1/insights/snapshots/",
     "POST /api/v1/settlements/{id}/approve/",
     "POST /api/v1/users/{id}/deactivate/",

@@ -17,7 +17,7 @@ import pytest
 from ecosystem.roles import Role
 
 from ..factories import AccountFactory, AssignmentFactory, OpportunityFactory, ProgramFactory, RuleFactory, UserFactory
-from ..foundation.registry import World, _close, _dispute, _proposal, _settlement_run, _statement
+from ..foundation.registry import World, _close, _dispute, _invoice, _proposal, _settlement_run, _statement
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,21 @@ def _invitation_link(w) -> str:
 
 
 FUTURE = (date.today() + timedelta(days=60)).isoformat()
+
+
+def _billing_data(w) -> dict:
+    from ecosystem.validators import french_vat_number
+
+    return {
+        "legal_name": "Alpha Intégration SAS",
+        "address_line": "3 rue du Port",
+        "postal_code": "44000",
+        "city": "Nantes",
+        "country": "FR",
+        "vat_number": french_vat_number(w.partner_a.siren),
+        "iban": "FR76 3000 6000 0112 3456 7890 189",
+        "bic": "AGRIFRPP",
+    }
 
 FORMS: dict[str, Form] = {
     "account import": Form(lambda w: (w.channel, "/accounts/import/", {})),
@@ -222,6 +237,17 @@ FORMS: dict[str, Form] = {
         lambda w: (w.channel, f"/opportunities/{_pending(w).pk}/extension/decide/", {"decision": "grant"}),
         context_name="extension_decision_form",
     ),
+    "billing details": Form(
+        lambda w: (w.admin_a, f"/payments/partners/{w.partner_a.pk}/billing/edit/", _billing_data(w))
+    ),
+    "make a payment file": Form(
+        lambda w: (
+            w.channel,
+            f"/payments/runs/{_invoice(w, w.partner_a).run_id}/payment-files/",
+            {"execution_date": (date.today() + timedelta(days=7)).isoformat()},
+        ),
+        style="redirect",
+    ),
     "registration queue": Form(
         lambda w: (w.channel, "/opportunities/registrations/", {"action": "approve-selected", "ids": [_pending(w).pk]}),
         style="redirect",
@@ -321,6 +347,19 @@ CASES = [
     Case("request an extension", "blank reason", {"reason": ""}, "reason"),
     Case("request an extension", "reason too long", {"reason": "x" * 501}, "reason"),
     Case("decide an extension", "unknown decision", {"decision": "maybe"}, "decision"),
+    Case("billing details", "blank legal name", {"legal_name": ""}, "legal_name"),
+    Case("billing details", "legal name too long", {"legal_name": "x" * 201}, "legal_name"),
+    Case("billing details", "IBAN mistyped", {"iban": "FR76 3000 6000 0112 3456 7890 188"}, "iban"),
+    Case("billing details", "not an IBAN", {"iban": "12345"}, "iban"),
+    Case("billing details", "blank IBAN", {"iban": ""}, "iban"),
+    Case("billing details", "bad BIC", {"bic": "AGRI"}, "bic"),
+    Case("billing details", "bad VAT number", {"vat_number": "FR00123456789"}, "vat_number"),
+    Case("billing details", "no VAT number, not exempt", {"vat_number": ""}, "vat_number"),
+    Case("billing details", "country not a code", {"country": "Fr"[:1] + "1"}, "country"),
+    Case("billing details", "country too long", {"country": "FRA"}, "country"),
+    Case("make a payment file", "bad date", {"execution_date": "2026-02-30"}, "valid date"),
+    Case("make a payment file", "date passed", {"execution_date": "2020-01-01"}, "past"),
+    Case("make a payment file", "blank date", {"execution_date": ""}, "required"),
     Case("registration queue", "id not a number", {"ids": ["abc"]}, "ids of the registrations"),
     Case("registration queue", "id too large", {"ids": [HUGE_ID]}, "ids of the registrations"),
     Case("registration queue", "unknown action", {"action": "delete-all"}, "Choose an action"),
@@ -406,6 +445,8 @@ FORM_OF_URL = {
     "extension-request": "request an extension",
     "extension-decide": "decide an extension",
     "registration-queue": "registration queue",
+    "payments:billing-edit": "billing details",
+    "payments:payment-file-create": "make a payment file",
 }
 NOT_FORMS = {
     "healthz": "a probe, reads nothing",
@@ -421,6 +462,7 @@ NOT_FORMS = {
     "user-resend-invitation": "a button, no input",
     "commissions:settlement-approve": "a button, no input",
     "insights-snapshot": "a button, no input",
+    "payments:billing-confirm-iban": "a button, no input",
 }
 
 

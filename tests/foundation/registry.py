@@ -137,6 +137,45 @@ def _dispute(world: World, partner, user):
     return model("commissions.Dispute").objects.create(line=line, opened_by=user)
 
 
+def _billing_details(partner, *, confirmed: bool = True):
+    """Valid billing details of ``partner`` (its IBAN confirmed unless asked otherwise), made once."""
+    from ecosystem.validators import french_iban, french_vat_number
+
+    BillingDetails = model("payments.BillingDetails")
+    existing = BillingDetails.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    return BillingDetails.objects.create(
+        partner=partner, legal_name=f"{partner.name} (raison sociale)", address_line=f"{partner.pk} rue des Tests",
+        postal_code="75011", city="Paris", vat_number=french_vat_number(partner.siren),
+        iban=french_iban(500_000 + partner.pk), bic="AGRIFRPP", iban_changed_at=now,
+        iban_confirmed_at=now if confirmed else None,
+    )  # fmt: skip
+
+
+def _invoice(world: World, partner):
+    """The invoice of ``partner``'s statement in a freshly approved run (issued by the payments service)."""
+    from payments.invoicing import invoices_issue_for_run
+
+    run = _settlement_run(world, approved=True)
+    statement, _ = _statement(run, partner, marker=f"invoiced {partner.name} {run.period}")
+    _close(run, world)
+    _billing_details(partner)
+    invoices_issue_for_run(run=run)
+    return model("payments.Invoice").objects.get(statement=statement)
+
+
+def _payment_file(world: World, partner):
+    """A payment file of a fresh run that pays ``partner``'s invoice (made by the channel team)."""
+    from payments.payment_files import payment_file_create
+
+    invoice = _invoice(world, partner)
+    return payment_file_create(
+        run=invoice.run, user=world.channel, execution_date=timezone.localdate() + timedelta(days=7)
+    )
+
+
 # --- Rows partner A's users must never reach ------------------------------------------------------
 
 OutOfScope = Callable[[World], dict[str, models.Model]]
@@ -288,6 +327,12 @@ OUT_OF_SCOPE: dict[str, OutOfScope] = {
     "commissions.Dispute": _disputes,
     "commissions.DisputeMessage": _dispute_messages,
     "audit.AuditEvent": _audit_events,
+    "payments.BillingDetails": lambda w: {"partner B's": _billing_details(w.partner_b)},
+    "payments.Invoice": lambda w: {"partner B's": _invoice(w, w.partner_b)},
+    "payments.PaymentFile": lambda w: {
+        "paying partner B": _payment_file(w, w.partner_b),
+        "paying partner A (internal: it carries IBANs)": _payment_file(w, w.partner_a),
+    },
 }
 
 
@@ -378,6 +423,11 @@ IN_SCOPE: dict[str, InScope] = {
     "audit.AuditEvent": lambda w, n: [
         model("audit.AuditEvent").objects.create(kind="x.y", actor=w.channel, partner=w.partner_a) for _ in range(n)
     ],
+    "payments.BillingDetails": lambda w, n: [
+        _billing_details(partner) for partner in [w.partner_a, *(PartnerFactory() for _ in range(n - 1))]
+    ],
+    "payments.Invoice": lambda w, n: [_invoice(w, w.partner_a) for _ in range(n)],
+    "payments.PaymentFile": lambda w, n: [_payment_file(w, w.partner_a) for _ in range(n)],
 }
 
 
@@ -387,7 +437,7 @@ NOT_ROW_LISTS = {
 }
 
 #: Models whose IN_SCOPE rows a partner user cannot see more of (it sees its own partner only).
-PARTNER_SEES_ONE = frozenset({"partners.Partner"})
+PARTNER_SEES_ONE = frozenset({"partners.Partner", "payments.BillingDetails"})
 
 
 def identifying_strings(obj: models.Model) -> set[str]:

@@ -6,6 +6,7 @@ Each case writes a row that breaks one constraint while bypassing the model's va
 ``test_every_constraint_has_a_case``: add the case when you add the constraint.
 """
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from ..factories import (
     SecondmentFactory,
     UserFactory,
 )
-from .registry import _settlement_run, _statement, model
+from .registry import _billing_details, _close, _invoice, _payment_file, _settlement_run, _statement, model
 
 
 def update(obj, **changes):
@@ -95,6 +96,47 @@ def _adjustment_of_kind_commission(w):
     PayoutLine = model("commissions.PayoutLine")
     copy = {f.attname: getattr(line, f.attname) for f in PayoutLine._meta.concrete_fields if not f.primary_key}
     PayoutLine.objects.create(**{**copy, "corrects_id": line.pk, "kind": "commission"})
+
+
+_invoice_numbers = itertools.count(900_000)
+
+
+def _invoice_like(w, **changes):
+    """A new invoice row copied from an issued one, on a statement of its own, with ``changes``."""
+    issued = _invoice(w, w.partner_a)
+    run = _settlement_run(w, approved=True)
+    statement, _ = _statement(run, w.partner_a, marker=f"uninvoiced {run.period}")
+    _close(run, w)
+    n = next(_invoice_numbers)
+    Invoice = model("payments.Invoice")
+    values = {f.attname: getattr(issued, f.attname) for f in Invoice._meta.concrete_fields if not f.primary_key}
+    values.update(run_id=run.pk, statement_id=statement.pk, number=f"T-{n}", sequence_number=n)
+    return Invoice.objects.create(**{**values, **changes})
+
+
+def _carry(w, **changes):
+    run = _invoice(w, w.partner_a).run
+    return model("payments.CarryForward").objects.create(
+        **{"partner": w.partner_a, "from_run": run, "amount": Decimal("-1.00"), **changes}
+    )
+
+
+def _payment_file_row(w, **changes):
+    return model("payments.PaymentFile").objects.create(
+        **{"run": _invoice(w, w.partner_a).run, "message_id": f"M-{next(_invoice_numbers)}",
+           "execution_date": date(2030, 1, 2), "created_by": w.channel, "transfer_count": 1,
+           "total": Decimal("1.00"), "debtor_name": "V", "debtor_iban": "FR7630006000011234567890189",
+           "debtor_bic": "AGRIFRPP", **changes}
+    )  # fmt: skip
+
+
+def _transfer(w, **changes):
+    invoice = _invoice(w, w.partner_a)
+    return model("payments.PaymentTransfer").objects.create(
+        **{"payment_file": _payment_file_row(w), "invoice": invoice, "partner": w.partner_a,
+           "amount": Decimal("1.00"), "creditor_name": "A", "iban": "FR7630006000011234567890189",
+           "bic": "AGRIFRPP", "end_to_end_id": invoice.number, **changes}
+    )  # fmt: skip
 
 
 #: (constraint name, what breaks it) — a constraint may have several cases.
@@ -253,6 +295,44 @@ CASES = [
         "settlementchunk_once_per_attempt",
         lambda w: (lambda run: [_chunk(w, run), _chunk(w, run)])(_settlement_run(w, approved=False)),
     ),
+    # payments
+    ("billingdetails_vat_number_or_exemption", lambda w: update(_billing_details(w.partner_a), vat_number="")),
+    (
+        "billingdetails_vat_number_or_exemption",
+        lambda w: update(_billing_details(w.partner_a), vat_exempt=True, vat_exemption_mention=""),
+    ),
+    (
+        "billingdetails_iban_confirmed_by_another",
+        lambda w: update(_billing_details(w.partner_a), iban_changed_by=w.channel, iban_confirmed_by=w.channel),
+    ),
+    (
+        "billingdetails_confirmation_complete",
+        lambda w: update(_billing_details(w.partner_a), iban_confirmed_at=None, iban_confirmed_by=w.channel),
+    ),
+    ("billingdetails_iban_compact", lambda w: update(_billing_details(w.partner_a), iban="FR76 3000 6000 0112")),
+    ("billingdetails_bic_format", lambda w: update(_billing_details(w.partner_a), bic="agri-fr")),
+    ("billingdetails_country_code", lambda w: update(_billing_details(w.partner_a), country="fr")),
+    (
+        "invoice_number_once_per_year",
+        lambda w: _invoice_like(w, sequence_number=_invoice(w, w.partner_a).sequence_number),
+    ),
+    ("invoice_one_per_run_partner", lambda w: (lambda i: _invoice_like(w, run_id=i.run_id))(_invoice(w, w.partner_a))),
+    ("invoice_kind_matches_sign", lambda w: _invoice_like(w, kind="credit_note")),
+    ("invoice_kind_matches_sign", lambda w: _invoice_like(w, net=Decimal("0"), vat=Decimal("0"), gross=Decimal("0"))),
+    ("invoice_gross_is_net_plus_vat", lambda w: _invoice_like(w, gross=Decimal("1.00"))),
+    ("invoice_vat_or_exemption_mention", lambda w: _invoice_like(w, vat_exemption_mention="Exonéré")),
+    (
+        "invoice_vat_or_exemption_mention",
+        lambda w: _invoice_like(w, vat_rate=Decimal("0"), vat=Decimal("0"), gross=Decimal("50.00")),
+    ),
+    ("invoice_sequence_positive", lambda w: _invoice_like(w, sequence_number=0)),
+    ("carryforward_negative", lambda w: _carry(w, amount=Decimal("0"))),
+    ("carryforward_once_per_partner_run", lambda w: (lambda c: _carry(w, from_run=c.from_run))(_carry(w))),
+    ("carryforward_applied_in_a_later_run", lambda w: (lambda c: update(c, applied_in_run=c.from_run))(_carry(w))),
+    ("paymentfile_total_positive", lambda w: _payment_file_row(w, total=Decimal("0"))),
+    ("paymentfile_has_transfers", lambda w: _payment_file_row(w, transfer_count=0)),
+    ("paymenttransfer_amount_positive", lambda w: _transfer(w, amount=Decimal("0"))),
+    ("paymenttransfer_carried_not_positive", lambda w: _transfer(w, carried=Decimal("0.01"))),
 ]
 
 #: A write that cannot break one constraint alone: the database may name either.
@@ -273,7 +353,27 @@ UNIQUE_FIELDS = {
     ("commissions.Rule", "replaces"): lambda w: (lambda old: [RuleFactory(replaces=old), RuleFactory(replaces=old)])(
         RuleFactory()
     ),
+    ("payments.BillingDetails", "partner"): lambda w: (lambda d: _billing_details_copy(d))(
+        _billing_details(w.partner_a)
+    ),
+    ("payments.InvoiceSequence", "year"): lambda w: [
+        model("payments.InvoiceSequence").objects.create(year=2031) for _ in range(2)
+    ],
+    ("payments.Invoice", "number"): lambda w: _invoice_like(w, number=_invoice(w, w.partner_a).number),
+    ("payments.Invoice", "statement"): lambda w: _invoice_like(w, statement_id=_invoice(w, w.partner_a).statement_id),
+    ("payments.PaymentFile", "message_id"): lambda w: _payment_file_row(
+        w, message_id=_payment_file(w, w.partner_a).message_id
+    ),
+    ("payments.PaymentTransfer", "invoice"): lambda w: _transfer(
+        w, invoice=_payment_file(w, w.partner_a).transfers.get().invoice
+    ),
 }
+
+
+def _billing_details_copy(details):
+    BillingDetails = model("payments.BillingDetails")
+    values = {f.attname: getattr(details, f.attname) for f in BillingDetails._meta.concrete_fields if not f.primary_key}
+    return BillingDetails.objects.create(**values)
 
 
 def _project_models():

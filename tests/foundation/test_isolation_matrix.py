@@ -44,6 +44,9 @@ VIEW_MODELS = {
     "commissions:line-dispute": "commissions.PayoutLine",
     "commissions:dispute-message": "commissions.Dispute",
     "commissions:dispute-resolve": "commissions.Dispute",
+    "payments:billing-edit": "partners.Partner",
+    "payments:billing-confirm-iban": "partners.Partner",
+    "payments:payment-file-create": "commissions.SettlementRun",
 }
 
 #: DRF views that are not scoped viewsets and admit partner roles, each with the reason it is safe.

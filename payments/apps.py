@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    """Paying partners (SPEC §5.2): above ``commissions`` in the layers; nothing below imports it."""
+
+    name = "payments"
+    verbose_name = "Payments"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from audit import display
+
+        from . import receivers  # noqa: F401  (connects to commissions' settlement_approved)
+        from .models import BillingDetails
+
+        # What the payments events record, in words on the audit page.
+        display.register(
+            labels={
+                "iban": _("IBAN"),
+                "before": _("before"),
+                "after": _("after"),
+                "entered_by": _("entered by (user no.)"),
+                "held": _("payments held"),
+                "transfers": _("transfers"),
+                "run": _("settlement run no."),
+                "execution_date": _("execution date"),
+                "first": _("first invoice"),
+                "last": _("last invoice"),
+                "count": _("invoices"),
+            },
+            values={"fields": {field.name: field.verbose_name for field in BillingDetails._meta.fields}},
+        )
