@@ -151,3 +151,28 @@ def test_a_new_partner_user_sees_the_same(shared, partner_a, api):
     admin = UserFactory(role="partner_admin", partner=partner_a)
     roles = {row["name"]: row["partner_role"] for row in api(admin).get("/api/v1/accounts/").json()["results"]}
     assert roles["B primary, A secondary"] == "secondary"
+
+
+def test_another_partners_new_primary_does_not_write_its_reason_on_the_row_it_ends(
+    partner_a, partner_b, rep_a, api, channel_user
+):
+    """The reason given for B's new primary is about B: A's ended assignment, which A reads, says 'Reassigned'."""
+    from datetime import date
+
+    from accounts.assigning import AssignmentRow, apply_assignments
+
+    one, two = AccountFactory(), AccountFactory()
+    for account in (one, two):
+        AssignmentFactory(account=account, partner=partner_a, valid_from=LONG_AGO)
+    secret = "Bravo signed a framework agreement with them"
+    assignment_create(account=one, partner=partner_b, assigned_by=channel_user, reason=secret)
+    apply_assignments([AssignmentRow(two.pk, partner_b.pk, "primary", date.today())], user=channel_user, reason=secret)
+    for url in ("/api/v1/assignments/", "/api/v1/assignments/export/"):
+        response = api(rep_a).get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert secret.encode() not in body and b"Reassigned" in body
+    # A role change of the same partner keeps the reason given.
+    three = AccountFactory()
+    AssignmentFactory(account=three, partner=partner_a, role="secondary", valid_from=LONG_AGO)
+    apply_assignments([AssignmentRow(three.pk, partner_a.pk, "primary", date.today())], reason="Promoted")
+    assert Assignment.objects.get(account=three, valid_to__isnull=False).reason == "Promoted"
