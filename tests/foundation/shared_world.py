@@ -238,7 +238,9 @@ def _roadshows_and_people_b(world: SharedWorld):
     PartnerFactory(name="Charlie Newcomer")  # a new partner the channel team signs
 
 
-#: Each change of B's side, in order, with what it does (the differential test applies them all).
+#: Each change of B's side, in order, with what it does (the differential test applies them all). A new kind
+#: of data a partner owns (a claim, a booking confirming it, a quota, billing details...) gets its change here,
+#: made through the product's own service or API, so that what A reads is proven not to depend on it.
 CHANGES = [
     ("assign B: secondary where A is primary, primary where A is secondary", _assign_b),
     ("end B's primary where A is secondary, and B's secondary where A is primary", _end_b),
