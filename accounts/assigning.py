@@ -23,6 +23,7 @@ from opportunities.conflicts import refresh_account_conflict_flags
 from partners.models import Partner
 
 from .models import Account, Assignment, AssignmentRole
+from .services import REASSIGNED
 
 ASSIGNMENT_COLUMNS = ["account_siren", "partner_siren", "role", "valid_from"]
 LOCK_BATCH = 5000
@@ -126,8 +127,12 @@ def apply_assignments(
             return result
         reason = reason[:500]
         if to_end:
+            kept = {(row.account_id, row.partner_id) for row in to_create}
             for assignment in to_end:
-                assignment.reason = (reason or "Reassigned")[:500]
+                # A role change keeps the operation's reason; another partner's new primary does not write its
+                # reason on the row it ends, which that row's partner reads (SPEC §2).
+                own = (assignment.account_id, assignment.partner_id) in kept
+                assignment.reason = ((reason or REASSIGNED) if own else REASSIGNED)[:500]
             bulk_update_with_history(to_end, Assignment, ["valid_to", "reason"], batch_size=2000, default_user=user)
         new = [
             Assignment(

@@ -18,8 +18,13 @@ def _open_primary():
     return Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
 
 
-def stale_filter(today: date, days: int = STALE_DAYS) -> Q:
-    """Accounts whose primary partner, assigned ``days`` ago or more, logged no opportunity on them since."""
+def stale_filter(today: date, days: int = STALE_DAYS, *, partner_id: int | None = None) -> Q:
+    """Accounts whose primary partner, assigned ``days`` ago or more, logged no opportunity on them since.
+
+    With ``partner_id`` (what a partner user asks): the accounts on which *that* partner's own open
+    assignment, primary or secondary, is ``days`` old or more with no opportunity of its own since. Who
+    else covers the account and what they registered never enters the answer (SPEC §2).
+    """
     since = today - timedelta(days=days)
     # From the first instant of ``since`` (local time): the same rows as ``created_at__date__gte``,
     # but a plain comparison of the column rather than of a date computed from each row.
@@ -27,12 +32,9 @@ def stale_filter(today: date, days: int = STALE_DAYS) -> Q:
     recent = Opportunity.objects.filter(
         account=OuterRef("account_id"), partner=OuterRef("partner_id"), created_at__gte=since_start
     )
-    stale_primary = (
-        Assignment.objects.open()
-        .filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY, valid_from__lte=since)
-        .exclude(Exists(recent))
-    )
-    return Q(Exists(stale_primary))
+    held = Assignment.objects.open().filter(account=OuterRef("pk"), valid_from__lte=since)
+    held = held.filter(role=AssignmentRole.PRIMARY) if partner_id is None else held.filter(partner_id=partner_id)
+    return Q(Exists(held.exclude(Exists(recent))))
 
 
 def coverage_table(accounts, group_by: str, today: date) -> list[dict]:

@@ -8,6 +8,8 @@ from .importing import ACCOUNT_COLUMNS
 from .models import Assignment, AssignmentRole
 
 ACCOUNT_EXPORT_COLUMNS = [*ACCOUNT_COLUMNS, "primary_partner_siren", "primary_partner"]
+#: A partner user's export: its own role on each account, never who else covers it (SPEC §2).
+PARTNER_ACCOUNT_EXPORT_COLUMNS = [*ACCOUNT_COLUMNS, "partner_role"]
 ASSIGNMENT_EXPORT_COLUMNS = [
     "account_siren",
     "account",
@@ -61,7 +63,21 @@ def assignment_rows(assignments):
         yield ["" if value is None else value for value in row]
 
 
-def accounts_csv(accounts):
+def partner_account_rows(accounts, partner_id: int):
+    """One row per account with ``partner_id``'s own role on it (primary or secondary); one subquery."""
+    rows = accounts.with_partner_role(partner_id).values_list(
+        "siren", "name", "sector", "region", "city", "employees", "is_select", "vendor_awareness", "partner_role"
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        *head, is_select, awareness, role = row
+        yield [*head, "true" if is_select else "false", awareness, role or ""]
+
+
+def accounts_csv(accounts, *, partner_id: int | None = None):
+    """The accounts as CSV: with their primary partner for internal users, with the caller's own role on
+    each for a partner user (``partner_id``)."""
+    if partner_id is not None:
+        return iter_csv_lines(PARTNER_ACCOUNT_EXPORT_COLUMNS, partner_account_rows(accounts, partner_id))
     return iter_csv_lines(ACCOUNT_EXPORT_COLUMNS, account_rows(accounts))
 
 

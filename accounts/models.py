@@ -44,6 +44,16 @@ class AccountQuerySet(ScopedQuerySet):
     def select(self):
         return self.filter(is_select=True)
 
+    def with_partner_role(self, partner_id):
+        """Each account's ``partner_role``: the role of ``partner_id``'s open assignment on it (or None).
+
+        What a partner user is told about who covers an account: its own role, never the other
+        partners' (SPEC §2). One correlated subquery on the (account, partner) open-assignment index.
+        """
+        own = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=partner_id)
+        own = own.order_by().values("role")[:1]
+        return self.annotate(partner_role=Subquery(own))
+
 
 class Account(ChoiceDisplayMixin, models.Model):
     """A company the vendor sells to. Select accounts are the ones assigned to partners."""

@@ -10,6 +10,10 @@ from opportunities.conflicts import refresh_account_conflict_flags
 
 from .models import Account, Assignment, AssignmentRole
 
+#: The reason written on a partner's assignment that another partner's new primary ends. The reason given
+#: for the new assignment is about the new partner: the ended row's partner reads its own row, not that.
+REASSIGNED = "Reassigned"
+
 
 @transaction.atomic
 def assignment_create(
@@ -31,7 +35,8 @@ def assignment_create(
                 raise ValidationError({"partner": "This partner already holds an open assignment on this account."})
             _end(existing, valid_from, f"Role changed to {role}")
         elif role == AssignmentRole.PRIMARY and existing.role == AssignmentRole.PRIMARY:
-            _end(existing, valid_from, reason or "Reassigned")
+            # The reason given is the new partner's; the partner whose primary ends reads its own row (SPEC §2).
+            _end(existing, valid_from, REASSIGNED)
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(

@@ -9,7 +9,7 @@ from django.views.generic import FormView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
 from ecosystem.csvio import CsvFileError
-from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal, partner_id_of
 from ecosystem.scoping import scope_filter_choices
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
 from jobs.imports import start_import_job
@@ -28,11 +28,16 @@ from .tasks import import_accounts_task, import_assignments_task
 
 
 class AccountListView(ScopedListView):
-    """Internal users see every account; a partner sees the accounts assigned to it."""
+    """Internal users see every account; a partner sees the accounts assigned to it, with its own role on each."""
 
     model = Account
     filterset_class = AccountFilterSet
     template_name = "accounts/account_list.html"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        partner_id = partner_id_of(self.request.user)
+        return queryset.with_partner_role(partner_id) if partner_id is not None else queryset
 
 
 class AccountDetailView(ScopedDetailView):
@@ -98,7 +103,9 @@ class AssignSelectionView(RoleRequiredMixin, FormView):
     template_name = "accounts/assign_selection.html"
 
     def selection(self):
-        filterset = AccountFilterSet(self.request.GET, queryset=Account.objects.for_user(self.request.user))
+        filterset = AccountFilterSet(
+            self.request.GET, queryset=Account.objects.for_user(self.request.user), request=self.request
+        )
         return filterset.qs if filterset.is_valid() else Account.objects.none()
 
     def get_form_kwargs(self):
@@ -198,25 +205,27 @@ class CoverageView(RoleRequiredMixin, TemplateView):
 
 
 class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
-    """The (filtered) accounts the user may see, as CSV."""
+    """The (filtered) accounts the user may see, as CSV: a partner user's rows give its own role on each."""
 
     model = Account
+    filterset_class = AccountFilterSet
 
     def get(self, request):
-        filterset = AccountFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         accounts = filterset.qs if filterset.is_bound else self.get_queryset()
-        return csv_response(accounts_csv(accounts), "accounts", request=request)
+        return csv_response(accounts_csv(accounts, partner_id=partner_id_of(request.user)), "accounts", request=request)
 
 
 class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
     """Assignments (open and ended) the user may see, as CSV."""
 
     model = Assignment
+    filterset_class = AssignmentFilterSet
 
     def get(self, request):
-        filterset = AssignmentFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
         scope_filter_choices(filterset, request.user)
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())

@@ -20,6 +20,7 @@ PASSWORD_RESET_THROTTLED = "password.reset_throttled"
 USER_INVITED = "user.invited"
 INVITATION_RESENT = "user.invitation_resent"
 INVITATION_ACCEPTED = "user.invitation_accepted"
+INVITATION_HELD = "user.invitation_held"
 USER_DEACTIVATED = "user.deactivated"
 USER_REACTIVATED = "user.reactivated"
 USER_ROLE_CHANGED = "user.role_changed"
@@ -47,6 +48,7 @@ LABELS = {
     USER_INVITED: _("User invited"),
     INVITATION_RESENT: _("Invitation sent again"),
     INVITATION_ACCEPTED: _("Invitation accepted"),
+    INVITATION_HELD: _("Invitation held: the address is already in use"),
     USER_DEACTIVATED: _("User deactivated"),
     USER_REACTIVATED: _("User reactivated"),
     USER_ROLE_CHANGED: _("Role changed"),
@@ -59,6 +61,10 @@ LABELS = {
     INVOICES_ISSUED: _("Invoices issued"),
     PAYMENT_FILE_CREATED: _("Payment file made"),
 }
+
+#: Kinds only the internal roles read, even in a history a partner user may see (a user's page): they
+#: tell of other partners' data (an invitation held because its address belongs to another partner's user).
+INTERNAL_ONLY = frozenset({INVITATION_HELD})
 
 
 def label(kind: str) -> str:

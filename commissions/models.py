@@ -405,6 +405,13 @@ class PayoutLine(LockedRunGuard, models.Model):
             ),
         ]
 
+    @property
+    def shown_deal(self):
+        """The line's deal as the statement shows it: None once the deal is another partner's (a booking moved
+        it). The line keeps its own amounts and explanation; what the deal is now — its account, product line,
+        closing date — is the new partner's data (SPEC §2), and it is not what this line paid."""
+        return self.opportunity if self.opportunity.partner_id == self.partner_id else None
+
     def __str__(self) -> str:
         return f"Line {self.pk}: {self.payout}"
 

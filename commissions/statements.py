@@ -59,15 +59,17 @@ def money(value: Decimal | None) -> Decimal | None:
     return None if value is None else to_cent(value)
 
 
-def csv_row(line: PayoutLine, period: str, partner) -> list:
-    opportunity = line.opportunity
+def csv_row(line: PayoutLine, period: str, partner, *, statement: bool = True) -> list:
+    """One line in the CSV. In a partner's statement, a deal since moved to another partner shows its id only
+    (``PayoutLine.shown_deal``); the finance export of a whole run (``statement=False``) shows the deal as it is."""
+    opportunity = line.shown_deal if statement else line.opportunity
     return [
         partner.siren,
         partner.name,
         period,
-        opportunity.pk,
-        opportunity.account.name,
-        opportunity.product_line,
+        line.opportunity_id,
+        opportunity.account.name if opportunity else "",
+        opportunity.product_line if opportunity else "",
         money(line.base_amount),
         line.rule.name,
         line.explanation,
@@ -83,7 +85,9 @@ def statement_csv(statement: Statement) -> Iterator[str]:
 
 def run_csv(run: SettlementRun) -> Iterator[str]:
     """A whole run in the statement format, every partner (finance)."""
-    rows: Iterable[list] = (csv_row(line, run.period, line.partner) for line in run_lines(run).iterator(2000))
+    rows: Iterable[list] = (
+        csv_row(line, run.period, line.partner, statement=False) for line in run_lines(run).iterator(2000)
+    )
     return iter_csv_lines(STATEMENT_COLUMNS, rows)
 
 

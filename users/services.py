@@ -5,6 +5,16 @@ The rules (SPEC §2): the channel team manages every partner's users; a
 but ``partner_admin`` / ``partner_rep``, never moves anyone to another partner and
 never leaves its partner without an active administrator. Every change is written
 to the audit trail with who made it.
+
+An invitation's answer never tells a partner administrator whether an address is used
+elsewhere. An address already used by another partner's user (or an internal user) is
+invited like any other — the same answer, the same invited user in the partner's list —
+but the invitation is **held**: no link is e-mailed, and the channel team is told (audit
+event ``user.invitation_held`` and an e-mail) who asked and where the address is used; the
+partner sees an invitation that is never accepted. Until an invitation is accepted, the
+invited user's username is a placeholder (``invited-…``), whoever was invited, so nothing
+on the partner's side (username, order, search) sets a held invitation apart; accepting
+makes the e-mail address the username.
 """
 
 import secrets
@@ -19,13 +29,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 import audit
 from audit import kinds
-from ecosystem.roles import PARTNER_ROLES, Role, role_of
+from ecosystem.roles import INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from partners.models import Partner, PartnerStatus
 
 from .models import Invitation, User, UserStatus, hash_token
@@ -133,6 +143,69 @@ def _send_invitation(invitation: Invitation, token: str, base_url: str) -> None:
     send_mail(subject, body, None, [user.email])
 
 
+PLACEHOLDER_PREFIX = "invited-"
+
+
+def placeholder_username() -> str:
+    """The username of a user who has not accepted an invitation yet: unique, and the same kind for everyone."""
+    return f"{PLACEHOLDER_PREFIX}{secrets.token_hex(10)}"
+
+
+def users_with_address(email: str):
+    """Every user whose e-mail address (or username) is ``email``, case aside."""
+    return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).select_related("partner")
+
+
+def address_used_elsewhere(user: User) -> User | None:
+    """Another partner's user, or an internal user, who had ``user``'s address first: why its invitation is held.
+
+    An address belongs to the first user who had it: a later invitation elsewhere never holds an earlier one.
+    """
+    return (
+        users_with_address(user.email).filter(pk__lt=user.pk).exclude(partner_id=user.partner_id).order_by("pk").first()
+    )
+
+
+def _where_used(other: User) -> str:
+    if other.partner_id is None:
+        return _("an internal user (%(username)s)") % {"username": other.username}
+    return _("a user of %(partner)s (%(username)s)") % {"partner": other.partner.name, "username": other.username}
+
+
+def _hold_invitation(invitation: Invitation, other: User, *, actor, base_url: str, request=None) -> None:
+    """No link for ``invitation``: its address is ``other``'s. The channel team is told; the inviter is not."""
+    user = invitation.user
+    audit.record(
+        kinds.INVITATION_HELD,
+        actor=actor,
+        target=user,
+        partner=user.partner_id,
+        request=request,
+        detail={
+            "email": user.email,
+            "role": user.role,
+            "used_by": other.pk,
+            "used_by_partner": other.partner_id,
+        },
+    )
+    recipients = sorted(
+        set(User.objects.filter(role=Role.CHANNEL, is_active=True).exclude(email="").values_list("email", flat=True))
+    )
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "partner": user.partner,
+            "invited_by": actor,
+            "where": _where_used(other),
+            "link": urljoin(base_url, reverse("user-detail", args=[user.pk])),
+        }
+        subject = " ".join(render_to_string("users/email/invitation_held_subject.txt", context).split())
+        body = render_to_string("users/email/invitation_held_body.txt", context)
+    send_mail(subject, body, None, recipients)
+
+
 def invite_user(
     *,
     actor,
@@ -166,20 +239,25 @@ def invite_user(
 
     with transaction.atomic():
         _lock_partner(partner.pk)
-        existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
-        if existing is not None:
-            if existing.partner_id == partner.pk and existing.status == UserStatus.INVITED:
+        existing = list(users_with_address(email).order_by("pk"))
+        own = next((u for u in existing if u.partner_id == partner.pk), None)
+        if own is not None:
+            # The partner's own people: telling them apart is the partner's own data.
+            if own.status == UserStatus.INVITED:
                 message = _("This person is already invited: send the invitation again from their page.")
-            elif existing.partner_id == partner.pk:
-                message = _("This person already has an account at this partner.")
             else:
-                # Say nothing of where the address is used: it may be another partner's.
-                message = _("This email address cannot be invited. Contact the channel team.")
+                message = _("This person already has an account at this partner.")
             raise ValidationError({"email": message})
+        elsewhere = existing[0] if existing else None
+        if elsewhere is not None and role_of(actor) in INTERNAL_ROLES:
+            # The channel team may know where an address is used; a partner administrator never learns it.
+            raise ValidationError(
+                {"email": _("This address is already used by %(where)s.") % {"where": _where_used(elsewhere)}}
+            )
         try:
             with transaction.atomic():
                 user = User(
-                    username=email,
+                    username=placeholder_username(),
                     email=email,
                     first_name=(first_name or "").strip()[:150],
                     last_name=(last_name or "").strip()[:150],
@@ -190,9 +268,8 @@ def invite_user(
                 user.set_unusable_password()
                 user.save()
         except IntegrityError as error:
-            raise ValidationError(
-                {"email": _("This email address cannot be invited. Contact the channel team.")}
-            ) from error
+            message = _("This email address cannot be invited. Contact the channel team.")
+            raise ValidationError({"email": message}) from error
         invitation, token = _new_invitation(user, actor)
         audit.record(
             kinds.USER_INVITED,
@@ -202,18 +279,31 @@ def invite_user(
             request=request,
             detail={"email": email, "role": role, "expires_at": invitation.expires_at},
         )
-        _send_invitation(invitation, token, base_url)
+        if elsewhere is not None:
+            _hold_invitation(invitation, elsewhere, actor=actor, base_url=base_url, request=request)
+        else:
+            _send_invitation(invitation, token, base_url)
     return user
 
 
 def resend_invitation(*, actor, user: User, base_url: str, request=None) -> Invitation:
-    """A new link for someone who has not accepted yet; the earlier links stop working."""
+    """A new link for someone who has not accepted yet; the earlier links stop working.
+
+    Still held while the address is used elsewhere: a partner administrator gets the same answer
+    (and the channel team is told again); the channel team is told where the address is used.
+    """
     check_can_manage(actor, user)
     with transaction.atomic():
         _lock_partner(user.partner_id)
         user = User.objects.get(pk=user.pk)
         if user.status != UserStatus.INVITED:
             raise ValidationError(_("This user has already set a password: there is no invitation to send."))
+        elsewhere = address_used_elsewhere(user)
+        if elsewhere is not None and role_of(actor) in INTERNAL_ROLES:
+            raise ValidationError(
+                _("This address is still used by %(where)s: no invitation can be sent.")
+                % {"where": _where_used(elsewhere)}
+            )
         _revoke_open_invitations(user)
         invitation, token = _new_invitation(user, actor)
         audit.record(
@@ -223,7 +313,10 @@ def resend_invitation(*, actor, user: User, base_url: str, request=None) -> Invi
             request=request,
             detail={"expires_at": invitation.expires_at},
         )
-        _send_invitation(invitation, token, base_url)
+        if elsewhere is not None:
+            _hold_invitation(invitation, elsewhere, actor=actor, base_url=base_url, request=request)
+        else:
+            _send_invitation(invitation, token, base_url)
     return invitation
 
 
@@ -253,9 +346,18 @@ def accept_invitation(*, token: str, password: str, request=None) -> User:
         user = User.objects.select_for_update().get(pk=invitation.user_id)
         if invitation.accepted_at is not None or invitation.revoked_at is not None or user.status != UserStatus.INVITED:
             raise ValidationError(_("This invitation link is no longer valid."), code="used")
+        if User.objects.filter(username__iexact=user.email).exclude(pk=user.pk).exists():
+            # Someone logs in with this address already (two partners invited the same person at once and
+            # the other accepted first): this link no longer works.
+            raise ValidationError(_("This invitation link is no longer valid."), code="invalid")
         user.set_password(password)
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        user.username = user.email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["password", "is_active", "username"])
+        except IntegrityError as error:
+            raise ValidationError(_("This invitation link is no longer valid."), code="invalid") from error
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         _revoke_open_invitations(user)

@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 from django.views.generic.detail import SingleObjectMixin
 
+from audit import kinds
 from audit.models import AuditEvent
-from ecosystem.roles import PARTNER_ROLES, Role
+from ecosystem.roles import PARTNER_ROLES, Role, is_internal
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
 from . import services
@@ -60,7 +61,11 @@ class UserDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         member = self.object
-        history = AuditEvent.objects.filter(target_type=User._meta.label_lower, target_id=str(member.pk))[:50]
+        history = AuditEvent.objects.filter(target_type=User._meta.label_lower, target_id=str(member.pk))
+        if not is_internal(self.request.user):
+            # A held invitation is the channel team's business: the partner sees an invitation like any other.
+            history = history.exclude(kind__in=kinds.INTERNAL_ONLY)
+        history = history[:50]
         return super().get_context_data(
             # Internal users are read here, managed in the admin.
             can_manage=services.can_manage_users(self.request.user) and member.role in PARTNER_ROLES,
@@ -180,7 +185,9 @@ class InvitationAcceptView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "member": member}, status=400)
         try:
-            services.accept_invitation(token=token, password=form.cleaned_data["new_password1"], request=request)
+            member = services.accept_invitation(
+                token=token, password=form.cleaned_data["new_password1"], request=request
+            )
         except ValidationError as error:
             return self.refuse(request, error.error_list[0].code or "invalid")
         messages.success(

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import InputModelSerializer, InputSerializer, SirenField
+from ecosystem.roles import partner_id_of
 from partners.models import Partner
 
 from ..models import Account, Assignment, AssignmentRole
@@ -9,10 +10,27 @@ from ..models import Account, Assignment, AssignmentRole
 
 class AccountSerializer(InputModelSerializer):
     siren = SirenField()
+    partner_role = serializers.ChoiceField(
+        choices=AssignmentRole.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Partner users only: their own partner's role on the account (primary or secondary). "
+        "Who else covers the account is never told (internal users read the assignments).",
+    )
 
     class Meta:
         model = Account
-        fields = ["id", "name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
+        fields = [
+            "id", "name", "siren", "sector", "region", "city", "employees", "is_select", "vendor_awareness",
+            "partner_role",
+        ]  # fmt: skip
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if partner_id_of(getattr(request, "user", None)) is None:
+            data.pop("partner_role", None)
+        return data
 
     def validate_siren(self, value):
         others = Account.objects.filter(siren=value)

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
 from ecosystem.csvio import CsvFileError
-from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY
+from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, partner_id_of
 from ecosystem.web import csv_response
 from jobs.api.serializers import JobSerializer
 from jobs.imports import start_import_job
@@ -18,7 +19,7 @@ from jobs.imports import start_import_job
 from .. import services
 from ..assigning import ASSIGNMENT_COLUMNS, AssignmentRow, apply_assignments
 from ..exporting import accounts_csv, assignments_csv
-from ..filtersets import AccountFilterSet, AssignmentFilterSet
+from ..filtersets import COVERAGE_FILTERS, AccountFilterSet, AssignmentFilterSet
 from ..importing import ACCOUNT_COLUMNS
 from ..models import Account, Assignment
 from ..tasks import import_accounts_task, import_assignments_task
@@ -31,7 +32,15 @@ from .serializers import (
     AssignmentSerializer,
 )
 
+#: The coverage filters' meaning for each kind of caller, in the schema (the list's and the export's).
+COVERAGE_PARAMETERS = [
+    OpenApiParameter("assigned", OpenApiTypes.BOOL, description=COVERAGE_FILTERS["assigned"]),
+    OpenApiParameter("partner", OpenApiTypes.INT, description=COVERAGE_FILTERS["partner"]),
+    OpenApiParameter("stale", OpenApiTypes.BOOL, description=COVERAGE_FILTERS["stale"]),
+]
 
+
+@extend_schema_view(list=extend_schema(parameters=COVERAGE_PARAMETERS))
 class AccountViewSet(ScopedModelViewSet):
     queryset = Account.objects.all()
     serializer_class = AccountSerializer
@@ -40,11 +49,24 @@ class AccountViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "employees", "region", "sector"]
     action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES}
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    def scope(self, queryset):
+        queryset = super().scope(queryset)
+        partner_id = partner_id_of(self.request.user)
+        # A partner user reads its own role on each account (``partner_role``), nobody else's.
+        return queryset.with_partner_role(partner_id) if partner_id is not None else queryset
+
+    @extend_schema(
+        parameters=COVERAGE_PARAMETERS,
+        responses={(200, "text/csv"): str},
+        description="The accounts the caller may see, filtered like the list, as CSV (formula-safe): "
+        "siren,name,sector,region,city,employees,is_select,vendor_awareness, then primary_partner_siren,"
+        "primary_partner for internal users, partner_role (their own role on the account) for partner users.",
+    )
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The accounts the caller may see, filtered like the list, as CSV (formula-safe)."""
-        return csv_response(accounts_csv(self.filter_queryset(self.get_queryset())), "accounts", request=request)
+        accounts = self.filter_queryset(self.get_queryset())
+        return csv_response(accounts_csv(accounts, partner_id=partner_id_of(request.user)), "accounts", request=request)
 
     @extend_schema(request={"multipart/form-data": AccountImportSerializer}, responses={202: JobSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])

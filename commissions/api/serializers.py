@@ -233,10 +233,14 @@ class MarkPaidSerializer(InputSerializer):
 # --- Statements -----------------------------------------------------------------------------------
 
 
+SHOWN_DEAL = {"read_only": True, "default": None, "allow_null": True}
+
+
 class PayoutLineSerializer(serializers.ModelSerializer):
-    account = serializers.CharField(source="opportunity.account.name", read_only=True)
-    product_line = serializers.CharField(source="opportunity.product_line", read_only=True)
-    closed_on = serializers.DateField(source="opportunity.closed_on", read_only=True)
+    # What the deal is now; null once it is another partner's (PayoutLine.shown_deal).
+    account = serializers.CharField(source="shown_deal.account.name", **SHOWN_DEAL)
+    product_line = serializers.CharField(source="shown_deal.product_line", **SHOWN_DEAL)
+    closed_on = serializers.DateField(source="shown_deal.closed_on", **SHOWN_DEAL)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     base_amount = MoneyField(read_only=True)
     payout = MoneyField(read_only=True)
@@ -287,6 +291,7 @@ class StatementDetailSerializer(StatementSerializer):
         fields = [*StatementSerializer.Meta.fields, "lines"]
         read_only_fields = fields
 
+    @extend_schema_field(PayoutLineSerializer(many=True))
     def get_lines(self, statement) -> list[dict]:
         return PayoutLineSerializer(self.context["lines"], many=True).data
 
@@ -312,7 +317,7 @@ class DisputeSerializer(serializers.ModelSerializer):
     partner = serializers.IntegerField(source="line.partner_id", read_only=True)
     partner_name = serializers.CharField(source="line.partner.name", read_only=True)
     opportunity = serializers.IntegerField(source="line.opportunity_id", read_only=True)
-    account = serializers.CharField(source="line.opportunity.account.name", read_only=True)
+    account = serializers.CharField(source="line.shown_deal.account.name", **SHOWN_DEAL)
     rule_name = serializers.CharField(source="line.rule.name", read_only=True)
     payout = MoneyField(source="line.payout", read_only=True)
     explanation = serializers.CharField(source="line.explanation", read_only=True)

@@ -9,6 +9,7 @@ pay them through their statements and the estimator.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
+from ecosystem.choices import ProductLine
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
 from ecosystem.web import csv_response
 
@@ -318,10 +320,18 @@ class DisputeViewSet(ScopedCreateReadViewSet):
 # --- Estimator ------------------------------------------------------------------------------------
 
 
+class _OneEstimateSchema(AutoSchema):
+    """The estimator's ``list`` route answers one estimate, not a list of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class CommissionEstimateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """``GET ?account=…&product_line=…&amount=…`` (internal users add ``&partner=…``): what the deal
     would pay under today's rules, with the explanation. Reads only."""
 
+    schema = _OneEstimateSchema()
     serializer_class = EstimateSerializer
     read_roles = ALL_ROLES
     pagination_class = None
@@ -330,7 +340,7 @@ class CommissionEstimateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("account", int, required=True),
-            OpenApiParameter("product_line", str, required=True),
+            OpenApiParameter("product_line", str, required=True, enum=ProductLine.values),
             OpenApiParameter("amount", str, required=True, description="EUR, a decimal string"),
             OpenApiParameter("expected_close", OpenApiTypes.DATE, description="The closing day; today when omitted"),
             OpenApiParameter("partner", int, description="Internal users only"),

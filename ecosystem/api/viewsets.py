@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
+from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
 from ecosystem.scoping import ScopedQuerySet, scope_filter_choices
@@ -19,11 +20,27 @@ class ScopedFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=region`` sorts rows of the same region by id: the same order on every call and every page.
+
+    Without it the database returns ties in whatever order it finds them, and that order moves when a row is
+    rewritten — as a partner's pending registration is when another partner's registration on the same
+    account makes a conflict (``opportunities.conflicts``): the order of a partner's own rows would tell it
+    that another partner acted (SPEC §2), and pages could skip or repeat rows.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
+
+
+_REPLACED = {DjangoFilterBackend: ScopedFilterBackend, OrderingFilter: StableOrderingFilter}
+
+
 def _scoped_filter_backends() -> list:
-    return [
-        ScopedFilterBackend if backend is DjangoFilterBackend else backend
-        for backend in api_settings.DEFAULT_FILTER_BACKENDS
-    ]
+    return [_REPLACED.get(backend, backend) for backend in api_settings.DEFAULT_FILTER_BACKENDS]
 
 
 class ScopedViewSetMixin:

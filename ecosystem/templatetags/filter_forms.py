@@ -5,7 +5,8 @@ Django renders every ``<option>`` of a form through a template, about 10 ms for 
 filters, on every request of the list, though without a query string the form is the same for
 everyone who is shown the same fields in the same language. So when the filterset says so
 (``static_form = True``: its unbound form depends on nothing but its fields) and the form is unbound,
-its HTML is built once per filterset class, language and shown fields, and reused. Never when a
+its HTML is built once per filterset class, language, shown fields and ``static_form_variant`` (a
+filterset whose labels depend on the kind of caller names the variant it built), and reused. Never when a
 field's choices come from the database (they may be scoped to the user) or from a callable, or a
 field has an initial value; a bound form (the page filtered) is always rendered anew.
 """
@@ -30,7 +31,8 @@ def _cache_key(filterset, form, skip: frozenset):
         if isinstance(getattr(field, "choices", None), CallableChoiceIterator):
             return None
     shown = tuple(name for name in form.fields if name not in skip)
-    return (type(filterset), translation.get_language(), shown, form.prefix, form.auto_id)
+    variant = getattr(filterset, "static_form_variant", "")
+    return (type(filterset), variant, translation.get_language(), shown, form.prefix, form.auto_id)
 
 
 @register.simple_tag

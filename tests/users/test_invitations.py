@@ -152,12 +152,122 @@ def test_channel_invites_into_a_chosen_partner(api, channel_user, partner_b):
     assert response.status_code == 400 and "partner" in response.json()
 
 
+def _normalised(text: str, user: User, *, email: str) -> str:
+    """A page or API answer about ``user`` with what differs by construction (its id, address, username,
+    timestamps, CSRF token) replaced by markers: what is left must not depend on whether the address was free."""
+    text = text.replace(email, "<email>").replace(user.username, "<username>")
+    text = re.sub(rf"/portal/users/{user.pk}/", "/portal/users/<id>/", text)
+    text = re.sub(rf'"id":\s*{user.pk}\b', '"id": <id>', text)
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', text)
+    text = re.sub(r'"date_joined":\s*"[^"]+"', '"date_joined": ""', text)
+    return re.sub(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", "<time>", text)
+
+
+def _seen_by(client, api_client, user: User, *, email: str) -> dict:
+    """Everything the inviting partner administrator can read about the invited user, normalised."""
+    return {
+        "page": _normalised(client.get(f"/portal/users/{user.pk}/").content.decode(), user, email=email),
+        "api": _normalised(api_client.get(f"/api/v1/users/{user.pk}/").content.decode(), user, email=email),
+        "listed": _normalised(api_client.get(f"/api/v1/users/?q={email}").content.decode(), user, email=email),
+    }
+
+
 @pytest.mark.django_db
-def test_an_address_in_use_is_refused_without_saying_where(client, admin_a, rep_b):
-    response = invite(client, admin_a, email=rep_b.email)
+@pytest.mark.parametrize("taken_by", ["another partner's user", "an internal user"])
+def test_an_address_in_use_elsewhere_gets_the_same_answer_as_a_free_one(
+    taken_by, client, api, admin_a, partner_a, rep_b, channel_user
+):
+    """SPEC §2: an invitation's answer never tells a partner administrator that an address is used elsewhere.
+
+    The address in use is invited like a free one — same answers (page, API), same invited user in the
+    partner's list and pages — but its invitation is held: nothing is e-mailed to it, the channel team is told.
+    """
+    taken = rep_b.email if taken_by == "another partner's user" else channel_user.email
+    free_page, taken_page = "free.page@alpha.example", taken
+    answers = {}
+    for label, email in (("free", free_page), ("taken", taken_page)):
+        mail.outbox.clear()
+        response = invite(client, admin_a, email=email, first_name="Nina", last_name="Rep")
+        user = User.objects.get(email=email, partner=partner_a)
+        answers[label] = {
+            "status": response.status_code,
+            "location": response["Location"].replace(str(user.pk), "<id>"),
+            "message": _normalised(client.get(response["Location"]).content.decode(), user, email=email),
+            **_seen_by(client, api(admin_a), user, email=email),
+        }
+        answers[label]["mail_to_address"] = [m.to for m in mail.outbox if email in m.to and LINK.search(m.body)]
+        answers[label]["user"] = user
+    free_user, taken_user = answers["free"].pop("user"), answers["taken"].pop("user")
+    assert answers["free"]["mail_to_address"] == [[free_page]]
+    assert answers["taken"].pop("mail_to_address") == [] and answers["free"].pop("mail_to_address")
+    assert answers["free"] == answers["taken"]
+    assert free_user.status == taken_user.status == UserStatus.INVITED
+    assert free_user.username.startswith("invited-") and taken_user.username.startswith("invited-")
+
+    # The same through the API.
+    bodies = {}
+    for label, email in (("free", "free.api@alpha.example"), ("taken", taken)):
+        if label == "taken":
+            User.objects.filter(pk=taken_user.pk).delete()  # the page's invitation above: start again
+        response = api(admin_a).post("/api/v1/users/", {"email": email, "role": "partner_rep", "first_name": "Ada"})
+        assert response.status_code == 201, response.content
+        created = User.objects.get(email=email, partner=partner_a)
+        bodies[label] = _normalised(response.content.decode(), created, email=email)
+    assert bodies["free"] == bodies["taken"]
+
+    # The channel team is told who asked and where the address is used; the partner's users never are.
+    held = AuditEvent.objects.filter(kind="user.invitation_held")
+    assert held.count() == 2 and {event.partner for event in held} == {partner_a}  # the page's, the API's
+    to_channel = [m for m in mail.outbox if channel_user.email in m.to]
+    assert to_channel and taken in to_channel[-1].body
+    where = rep_b.partner.name if taken_by == "another partner's user" else channel_user.username
+    assert where in to_channel[-1].body
+    assert not [m for m in mail.outbox if admin_a.email in m.to]
+
+
+@pytest.mark.django_db
+def test_a_held_invitation_sent_again_stays_held_and_answers_the_same(
+    client, api, admin_a, partner_a, rep_b, channel_user
+):
+    invite(client, admin_a, email=rep_b.email)
+    held = User.objects.get(email=rep_b.email, partner=partner_a)
+    mail.outbox.clear()
+    response = client.post(f"/portal/users/{held.pk}/resend-invitation/", follow=True)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "cannot be invited" in text or "ne peut" in text
-    assert rep_b.partner.name not in text
+    assert rep_b.email in text and rep_b.partner.name not in text
+    assert not [m for m in mail.outbox if rep_b.email in m.to]
+    assert [m for m in mail.outbox if channel_user.email in m.to]
+    assert api(admin_a).post(f"/api/v1/users/{held.pk}/resend-invitation/").status_code == 202
+    # The channel team is told why, and where, when it tries.
+    response = api(channel_user).post(f"/api/v1/users/{held.pk}/resend-invitation/")
+    assert response.status_code == 400 and rep_b.partner.name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_channel_team_is_told_where_an_address_is_used(api, channel_user, partner_a, rep_b):
+    response = api(channel_user).post(
+        "/api/v1/users/", {"email": rep_b.email, "role": "partner_rep", "partner": partner_a.pk}
+    )
+    assert response.status_code == 400
+    assert rep_b.partner.name in response.json()["email"][0]
     assert User.objects.filter(email=rep_b.email).count() == 1
     assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_a_later_invitation_elsewhere_does_not_hold_an_earlier_one(client, admin_a, partner_a, partner_b):
+    """Two partners invite the same new address: the first is sent and can be accepted, the second is held."""
+    from tests.factories import UserFactory
+
+    admin_b = UserFactory(role=Role.PARTNER_ADMIN, partner=partner_b)
+    invite(client, admin_a, email="both@example.com")
+    link = link_from_outbox()
+    mail.outbox.clear()
+    invite(client, admin_b, email="both@example.com")
+    assert not [m for m in mail.outbox if "both@example.com" in m.to]
+    client.logout()
+    response = client.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    accepted = User.objects.get(email="both@example.com", partner=partner_a)
+    assert accepted.is_active and accepted.username == "both@example.com"

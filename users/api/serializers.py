@@ -9,6 +9,11 @@ from ..models import User, UserStatus
 
 
 class UserSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(
+        read_only=True,
+        help_text="The login name: the e-mail address once the invitation is accepted; until then a placeholder "
+        "(invited-…), whoever was invited.",
+    )
     partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=UserStatus.choices, read_only=True)
 
