@@ -38,6 +38,11 @@ from ..factories import (
 )
 from .registry import World
 
+#: Registrations on shared accounts conflict with the other partner's primary: the channel team approves them
+#: knowingly (an unacknowledged conflict is not approved).
+DESPITE_CONFLICT = {"acknowledge_conflict": True, "reason": "Agreed with both partners"}
+
+
 LONG_AGO = date(2024, 1, 1)  # assignments older than the 180 days of staleness
 
 
@@ -147,7 +152,7 @@ def build(base: World) -> SharedWorld:
         world, world.admin_a, accounts["B primary, A secondary"], "ai", "80000"
     )
     opportunities.registration_decide(opportunity=deals["A approved on B-primary"], user=world.channel,
-                                      decision="approve")  # fmt: skip
+                                      decision="approve", **DESPITE_CONFLICT)  # fmt: skip
     deals["A on A-secondary"] = _register(world, world.rep_a, accounts["A secondary, no primary"], "automation", "9000")
     deals["A on A-only"] = _register(
         world, world.rep_a, accounts["A only"], "hybrid_cloud", "12000", roadshow=world.roadshows["A only"]
@@ -158,7 +163,7 @@ def build(base: World) -> SharedWorld:
         world, world.rep_b, accounts["A primary, B secondary"], "data", "60000"
     )
     opportunities.registration_decide(opportunity=deals["B approved on A-primary"], user=world.channel,
-                                      decision="approve")  # fmt: skip
+                                      decision="approve", **DESPITE_CONFLICT)  # fmt: skip
     for deal in deals.values():
         deal.refresh_from_db()
     return world
@@ -190,7 +195,9 @@ def _register_b(world: SharedWorld):
 
 def _approve_b(world: SharedWorld):
     for name in ("B conflicting on A-primary", "B pending on B-primary", "B on A-only"):
-        opportunities.registration_decide(opportunity=world.deals[name], user=world.channel, decision="approve")
+        opportunities.registration_decide(
+            opportunity=world.deals[name], user=world.channel, decision="approve", **DESPITE_CONFLICT
+        )
     opportunities.registration_decide(
         opportunity=world.deals["B on A-secondary"], user=world.channel, decision="reject", reason="duplicate"
     )
