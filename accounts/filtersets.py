@@ -1,19 +1,24 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ecosystem.choices import Region, Sector
+from ecosystem.search import search_condition
+from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .coverage import stale_filter
 from .models import Account, Assignment, AssignmentRole, Awareness
 
 
 class AccountFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Name, SIREN or city"))
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     vendor_awareness = django_filters.MultipleChoiceFilter(choices=Awareness.choices)
     assigned = django_filters.BooleanFilter(method="filter_assigned", label="Has an open primary assignment")
-    partner = django_filters.NumberFilter(method="filter_partner", label="Open assignment to partner id")
+    partner = PartnerPickFilter(queryset=Partner.objects.all(), method="filter_partner", label=_("Assigned to partner"))
     stale = django_filters.BooleanFilter(
         method="filter_stale", label="Primary partner logged no opportunity on it in 180 days"
     )
@@ -25,6 +30,9 @@ class AccountFilterSet(django_filters.FilterSet):
         model = Account
         fields = ["sector", "region", "is_select", "vendor_awareness", "siren"]
 
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_condition(value, folded=("name", "city"), exact=("siren",)))
+
     def filter_assigned(self, queryset, name, value):
         primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
         return queryset.filter(Exists(primary)) if value else queryset.exclude(Exists(primary))
@@ -35,7 +43,7 @@ class AccountFilterSet(django_filters.FilterSet):
 
     def filter_partner(self, queryset, name, value):
         # Only ever narrows the caller's already-scoped rows.
-        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=value)
+        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=value.pk)
         return queryset.filter(Exists(held))
 
 

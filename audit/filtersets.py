@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from . import kinds
 from .models import AuditEvent
@@ -24,7 +25,7 @@ def kind_choices():
 class AuditEventFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=kind_choices)
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor_repr", lookup_expr="icontains")
-    partner = django_filters.ModelChoiceFilter(label=_("Partner"), queryset=Partner.objects.order_by("name"))
+    partner = PartnerPickFilter(label=_("Partner"), queryset=Partner.objects.all())
     date_from = django_filters.DateFilter(
         label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
     )
