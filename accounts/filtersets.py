@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,13 @@ from .models import Account, Assignment, AssignmentRole, Awareness
 
 
 class AccountFilterSet(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label=_("Name, SIREN or city"))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Name, SIREN or city"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, SIREN or city"), "aria-label": _("Name, SIREN or city")}
+        ),
+    )
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     vendor_awareness = django_filters.MultipleChoiceFilter(choices=Awareness.choices)

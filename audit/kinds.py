@@ -27,6 +27,19 @@ USER_CHANGED = "user.changed"
 EXPORT = "export"
 APPROVAL = "approval"
 RULE_CHANGED = "rule.changed"
+PARTNER_CREATED = "partner.created"
+PARTNER_CHANGED = "partner.changed"
+PARTNER_SUSPENDED = "partner.suspended"
+PARTNER_ACTIVATED = "partner.activated"
+SECONDMENT_CREATED = "secondment.created"
+SECONDMENT_CHANGED = "secondment.changed"
+SECONDMENT_ENDED = "secondment.ended"
+ROADSHOW_CREATED = "roadshow.created"
+ROADSHOW_CHANGED = "roadshow.changed"
+ROADSHOW_ATTENDEE_ADDED = "roadshow.attendee_added"
+ROADSHOW_ATTENDEE_REMOVED = "roadshow.attendee_removed"
+TARGET_CREATED = "target.created"
+TARGET_CHANGED = "target.changed"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -50,6 +63,19 @@ LABELS = {
     EXPORT: _("Export"),
     APPROVAL: _("Approval"),
     RULE_CHANGED: _("Commission rule changed"),
+    PARTNER_CREATED: _("Partner created"),
+    PARTNER_CHANGED: _("Partner changed"),
+    PARTNER_SUSPENDED: _("Partner suspended"),
+    PARTNER_ACTIVATED: _("Partner activated"),
+    SECONDMENT_CREATED: _("Secondment created"),
+    SECONDMENT_CHANGED: _("Secondment changed"),
+    SECONDMENT_ENDED: _("Secondment ended early"),
+    ROADSHOW_CREATED: _("Roadshow created"),
+    ROADSHOW_CHANGED: _("Roadshow changed"),
+    ROADSHOW_ATTENDEE_ADDED: _("Roadshow attendee added"),
+    ROADSHOW_ATTENDEE_REMOVED: _("Roadshow attendee removed"),
+    TARGET_CREATED: _("Target created"),
+    TARGET_CHANGED: _("Target changed"),
 }
 
 

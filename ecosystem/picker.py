@@ -16,6 +16,7 @@ The concrete fields, for partners and accounts, live in ``partners/picking.py`` 
 ``accounts/picking.py``.
 """
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -87,9 +88,10 @@ class PickField(forms.Field):
         "invalid_choice": _("Nothing you may choose has this SIREN or number."),
     }
 
-    def __init__(self, queryset=None, *, label_of=str, **kwargs):
+    def __init__(self, queryset=None, *, label_of=str, source=None, **kwargs):
         for name in ("empty_label", "null_label", "null_value", "to_field_name", "limit_choices_to", "blank"):
             kwargs.pop(name, None)  # what django-filter and model forms pass to a choice field
+        self.source = source or self.source
         kwargs.setdefault("widget", PickerWidget(self.source, params=self.params, placeholder=self.placeholder))
         super().__init__(**kwargs)
         self.queryset = queryset
@@ -129,6 +131,13 @@ class PickField(forms.Field):
     def has_changed(self, initial, data):
         initial_value = getattr(initial, "pk", initial)
         return str(initial_value or "") != str(data or "")
+
+
+class PickFilter(django_filters.ModelChoiceFilter):
+    """A filter on one related row, chosen with a picker (``source``: the pick endpoint's URL name).
+    A model choice filter as far as ``scope_filter_choices`` is concerned: its rows are scoped."""
+
+    field_class = PickField
 
 
 def pick_results(

@@ -10,7 +10,13 @@ from .picking import PartnerPickFilter
 
 
 class PartnerFilterSet(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label=_("Name or SIREN"))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Name or SIREN"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name or SIREN"), "aria-label": _("Name or SIREN")}
+        ),
+    )
     tier = django_filters.MultipleChoiceFilter(choices=PartnerTier.choices)
     kind = django_filters.MultipleChoiceFilter(choices=PartnerKind.choices)
     status = django_filters.MultipleChoiceFilter(choices=PartnerStatus.choices)
