@@ -34,7 +34,7 @@ class TargetForm(forms.Form):
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("All sectors")), *Sector.choices], required=False)
 
     def __init__(self, *args, target: Target | None = None, **kwargs):
-        if target is not None and "initial" not in kwargs:
+        if target is not None and not kwargs.get("initial"):
             kwargs["initial"] = {
                 "name": target.name,
                 "value": (target.value * 100).quantize(Decimal("0.01")),
