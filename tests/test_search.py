@@ -124,4 +124,34 @@ def test_postgresql_serves_the_search_from_the_trigram_indexes(companies):
         plan = queryset.explain()
     for index in ("account_name_search_trgm", "account_city_search_trgm", "account_siren_search_trgm"):
         assert index in plan, plan
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_get_functiondef('ecosystem_fold'::regproc)")
+        definition = cursor.fetchone()[0]
+    # A superuser's migration made the inlinable function (unaccent's C function declared IMMUTABLE).
+    assert ("ecosystem_unaccent" in definition) == superuser
     assert Partner.objects.filter(search_condition("lumière", folded=("name",))).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the function is created on PostgreSQL only")
+def test_without_superuser_rights_the_fold_function_is_the_sql_wrapper_with_the_same_results():
+    """The migration declares unaccent's C function IMMUTABLE when it may (a superuser), else falls back on a
+    plain SQL wrapper. Replayed here as a role without that right, in a transaction rolled back."""
+    import importlib
+    from types import SimpleNamespace
+
+    migration = importlib.import_module("ecosystem.migrations.0001_search_function")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP FUNCTION ecosystem_fold(text) CASCADE")  # its indexes too, until the rollback
+        cursor.execute("DROP FUNCTION IF EXISTS ecosystem_unaccent(regdictionary, text)")
+        cursor.execute("CREATE ROLE ecosystem_fold_test NOSUPERUSER")
+        cursor.execute("GRANT CREATE ON SCHEMA public TO ecosystem_fold_test")
+        cursor.execute("SET LOCAL ROLE ecosystem_fold_test")
+        migration.create(None, SimpleNamespace(connection=connection))
+        cursor.execute("SELECT ecosystem_fold('Société ÉCLAIR Œuvre'), pg_get_functiondef('ecosystem_fold'::regproc)")
+        folded, definition = cursor.fetchone()
+        cursor.execute("RESET ROLE")
+    assert folded == "societe eclair oeuvre" == fold("Société ÉCLAIR Œuvre")
+    assert "ecosystem_unaccent" not in definition and "unaccent(" in definition
