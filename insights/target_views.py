@@ -31,9 +31,7 @@ class TargetDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            history=history_entries(
-                self.object, list(targets.TARGET_FIELDS), formatters={"value": targets.as_percent}
-            ),
+            history=history_entries(self.object, list(targets.TARGET_FIELDS), formatters={"value": targets.as_percent}),
             can_edit=role_of(self.request.user) == Role.CHANNEL,
             **kwargs,
         )
