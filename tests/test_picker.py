@@ -201,3 +201,16 @@ def test_the_proposal_page_filters_by_a_picked_partner_or_by_name(client, channe
     assert [item.pk for item in by_pick] == [item_b.pk]
     by_name = client.get(f"/accounts/proposals/{proposal.pk}/", {"partner": "bravo"}).context["items"]
     assert [item.pk for item in by_name] == [item_b.pk]
+
+
+@pytest.mark.django_db
+def test_the_account_export_refuses_another_partner_like_an_unknown_one(client, rep_a, partner_a, partner_b):
+    shared = AssignmentFactory(partner=partner_a).account
+    AssignmentFactory(partner=partner_b, account=shared, role="secondary")
+    client.force_login(rep_a)
+    theirs = client.get("/accounts/export.csv", {"partner": partner_b.pk})
+    unknown = client.get("/accounts/export.csv", {"partner": "999999"})
+    assert theirs.status_code == unknown.status_code == 400
+    assert theirs.content == unknown.content
+    mine = client.get("/accounts/export.csv", {"partner": partner_a.siren})
+    assert mine.status_code == 200 and shared.siren in b"".join(mine.streaming_content).decode()
