@@ -4,10 +4,9 @@ name or city (typed, with suggestions), its SIREN or its id.
 ``nameable=True``: the suggestions are any account, as a partner user may name any account on a
 registration (``ecosystem.scoping.NAMEABLE_BY_PARTNERS``); otherwise the accounts the user sees."""
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ecosystem.picker import PickField
+from ecosystem.picker import PickField, PickFilter
 
 
 def account_label(account) -> str:
@@ -30,5 +29,5 @@ class AccountPickField(PickField):
         super().__init__(queryset, label_of=account_label, **kwargs)
 
 
-class AccountPickFilter(django_filters.ModelChoiceFilter):
+class AccountPickFilter(PickFilter):
     field_class = AccountPickField

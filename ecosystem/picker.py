@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .search import search_condition, starts_with, words
 from .validators import MAX_ID
@@ -133,6 +135,7 @@ class PickField(forms.Field):
         return str(initial_value or "") != str(data or "")
 
 
+@extend_schema_field(OpenApiTypes.STR)  # an id or a SIREN
 class PickFilter(django_filters.ModelChoiceFilter):
     """A filter on one related row, chosen with a picker (``source``: the pick endpoint's URL name).
     A model choice filter as far as ``scope_filter_choices`` is concerned: its rows are scoped."""

@@ -1,10 +1,9 @@
 """The partner picker (ecosystem/picker.py): a form field and a filter that take a partner by its
 name (typed, with suggestions), its SIREN or its id, among the partners the user may choose."""
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ecosystem.picker import PickField
+from ecosystem.picker import PickField, PickFilter
 
 
 def partner_label(partner) -> str:
@@ -25,7 +24,7 @@ class PartnerPickField(PickField):
         super().__init__(queryset, label_of=partner_label, **kwargs)
 
 
-class PartnerPickFilter(django_filters.ModelChoiceFilter):
+class PartnerPickFilter(PickFilter):
     """``?partner=`` as a picker: an id or a SIREN, among the partners in the user's scope
     (``scope_filter_choices`` narrows the queryset as for any model choice filter)."""
 
