@@ -214,3 +214,16 @@ def test_the_account_export_refuses_another_partner_like_an_unknown_one(client, 
     assert theirs.content == unknown.content
     mine = client.get("/accounts/export.csv", {"partner": partner_a.siren})
     assert mine.status_code == 200 and shared.siren in b"".join(mine.streaming_content).decode()
+
+
+@pytest.mark.django_db
+def test_the_audit_and_user_filters_take_a_partner_by_siren(client, channel_user, partner_a, partner_b, rep_a, rep_b):
+    from audit.models import AuditEvent
+
+    AuditEvent.objects.create(kind="partner.changed", actor=channel_user, partner=partner_a, target_repr="about A")
+    AuditEvent.objects.create(kind="partner.changed", actor=channel_user, partner=partner_b, target_repr="about B")
+    client.force_login(channel_user)
+    events = client.get("/audit/", {"partner": partner_a.siren}).context["object_list"]
+    assert {event.target_repr for event in events} == {"about A"}
+    users = client.get("/portal/users/", {"partner": partner_b.siren}).context["object_list"]
+    assert {user.username for user in users} == {"rep_b"}
