@@ -23,6 +23,6 @@ def account_history(account: Account, limit: int = 200) -> list[Entry]:
         assignment_records,
         ASSIGNMENT_FIELDS,
         subject=lambda record: _("Assignment of %(partner)s") % {"partner": partners.get(record.partner_id, "?")},
-        names={"partner": partners},
+        related={"partner": partners},
     )
-    return sorted(found, key=lambda e: e.at, reverse=True)[:limit]
+    return sorted(found, key=lambda e: e.when, reverse=True)[:limit]

@@ -1,10 +1,14 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecosystem.choices import Region, Sector
 from ecosystem.roles import partner_id_of
+from ecosystem.search import search_condition
+from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .coverage import stale_filter
 from .models import Account, Assignment, AssignmentRole, Awareness
@@ -16,8 +20,8 @@ COVERAGE_FILTERS = {
         "account's open primary assignment (false: it covers the account as secondary)."
     ),
     "partner": (
-        "Internal users: accounts with an open assignment to this partner id. Partner users: only their own "
-        "partner's id narrows anything; any other id answers exactly like an id that does not exist (no account)."
+        "Internal users: accounts with an open assignment to this partner (its id or SIREN). Partner users: only "
+        "their own partner narrows anything; any other partner is refused exactly like one that does not exist."
     ),
     "stale": (
         "Internal users: the primary partner, assigned 180 days ago or more, registered no opportunity on the "
@@ -36,11 +40,18 @@ class AccountFilterSet(django_filters.FilterSet):
     See ``COVERAGE_FILTERS``.
     """
 
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Name, SIREN or city"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, SIREN or city"), "aria-label": _("Name, SIREN or city")}
+        ),
+    )
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
     region = django_filters.MultipleChoiceFilter(choices=Region.choices)
     vendor_awareness = django_filters.MultipleChoiceFilter(choices=Awareness.choices)
     assigned = django_filters.BooleanFilter(method="filter_assigned", label=_("Has an open primary assignment"))
-    partner = django_filters.NumberFilter(method="filter_partner", label=_("Open assignment to partner id"))
+    partner = PartnerPickFilter(queryset=Partner.objects.all(), method="filter_partner", label=_("Assigned to partner"))
     stale = django_filters.BooleanFilter(
         method="filter_stale", label=_("Primary partner logged no opportunity on it in 180 days")
     )
@@ -48,7 +59,7 @@ class AccountFilterSet(django_filters.FilterSet):
     #: The same three filters as a partner user reads them: its own coverage.
     PARTNER_LABELS = {
         "assigned": _("My partner is primary"),
-        "partner": _("Partner id (your own)"),
+        "partner": _("Partner (your own)"),
         "stale": _("We logged no opportunity on it in 180 days"),
     }
 
@@ -69,6 +80,9 @@ class AccountFilterSet(django_filters.FilterSet):
                 self.filters[name].label = label
             self.static_form_variant = "partner"
 
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_condition(value, folded=("name", "city"), exact=("siren",)))
+
     def filter_assigned(self, queryset, name, value):
         primary = Assignment.objects.open().filter(account=OuterRef("pk"), role=AssignmentRole.PRIMARY)
         if self.partner_id is not None:
@@ -80,11 +94,11 @@ class AccountFilterSet(django_filters.FilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_partner(self, queryset, name, value):
-        if self.partner_id is not None and value != self.partner_id:
+        if self.partner_id is not None and value.pk != self.partner_id:
             # Another partner's id: the same answer as an id that does not exist.
             return queryset.none()
         # Only ever narrows the caller's already-scoped rows.
-        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=value)
+        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=value.pk)
         return queryset.filter(Exists(held))
 
 

@@ -1,7 +1,11 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.picker import parse_reference
+from ecosystem.search import search_condition
 from partners.models import Partner, PartnerStatus
+from partners.picking import PartnerPickField
 
 from .models import AssignmentRole
 
@@ -17,7 +21,7 @@ class AccountImportForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, label=_("Partner"))
+    partner = PartnerPickField(label=_("Partner"), suspended=False)
     role = forms.ChoiceField(choices=AssignmentRole.choices, initial=AssignmentRole.PRIMARY, label=_("Role"))
     valid_from = forms.DateField(
         required=False, label=_("From"), help_text=_("Today if empty."), widget=forms.DateInput(attrs={"type": "date"})
@@ -27,6 +31,29 @@ class AssignForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.for_user(user).exclude(status=PartnerStatus.SUSPENDED)
+
+
+class PartnerOrNameField(PartnerPickField):
+    """A partner picked (its id or SIREN), or else the words of a name, kept as text."""
+
+    def to_python(self, value):
+        if value in self.empty_values or parse_reference(value) is not None:
+            return super().to_python(value)
+        return str(value).strip()[:200]
+
+
+class ProposalFilterForm(forms.Form):
+    """The proposal page's partner filter."""
+
+    partner = PartnerOrNameField(queryset=Partner.objects.all(), required=False, label=_("Partner"))
+
+    def partner_condition(self) -> Q | None:
+        """The condition on proposal items, or None when the filter is empty or refused."""
+        if not self.is_valid() or not (value := self.cleaned_data["partner"]):
+            return None
+        if isinstance(value, Partner):
+            return Q(partner=value)
+        return search_condition(value, folded=("partner__name",))
 
 
 class EndAssignmentForm(forms.Form):

@@ -15,6 +15,7 @@ from ecosystem.choices import Region, Sector
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
 
+from .forms import ProposalFilterForm
 from .models import AssignmentProposal, ProposalItem, ProposalItemStatus, ProposalStatus
 from .proposing import proposal_accept, proposal_discard, proposal_request
 
@@ -82,8 +83,9 @@ class ProposalDetailView(ScopedDetailView):
             .select_related("account", "partner")
             .order_by("partner__name", "account__name", "id")
         )
-        if partner := self.request.GET.get("partner"):
-            items = items.filter(partner__name__icontains=partner)
+        filter_form = ProposalFilterForm(self.request.GET or None)
+        if (condition := filter_form.partner_condition()) is not None:
+            items = items.filter(condition)
         page = Paginator(items, self.items_per_page).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -93,6 +95,7 @@ class ProposalDetailView(ScopedDetailView):
             is_paginated=page.has_other_pages(),
             query_without_page=query.urlencode(),
             items=page.object_list,
+            filter_form=filter_form,
             counts=summary_counts(self.object.summary),
             remaining=self.object.items.filter(status=ProposalItemStatus.PROPOSED).count(),
             is_ready=self.object.status == ProposalStatus.READY,

@@ -212,6 +212,7 @@ class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
 
     def get(self, request):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
+        scope_filter_choices(filterset, request.user)  # ?partner= names a partner of the caller's scope only
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         accounts = filterset.qs if filterset.is_bound else self.get_queryset()

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from ecosystem.choices import ProductLine, Region, Sector
 from ecosystem.roles import Role
 
 #: Detail key → its label.
@@ -52,6 +53,12 @@ DETAIL_LABELS: dict[str, str] = {
     "ids": _("registrations"),
     "reason": _("reason"),
     "despite_conflict": _("approved despite a conflict"),
+    "changes": _("changes"),
+    "region": _("region"),
+    "regions": _("regions"),
+    "sector": _("sector"),
+    "specialisations": _("specialisations"),
+    "product_line": _("product line"),
 }
 
 #: Detail key → {coded value → label}: the values shown as words.
@@ -72,7 +79,15 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
     "export": {"accounts": _("accounts"), "assignments": _("assignments")},
     "limits": {"address": _("per client address"), "email": _("per e-mail address")},
+    "region": dict(Region.choices),
+    "regions": dict(Region.choices),
+    "sector": dict(Sector.choices),
+    "specialisations": dict(ProductLine.choices),
+    "product_line": dict(ProductLine.choices),
 }
+
+#: Detail keys whose value is ``{field: [before, after]}``: each shown as ``field: before → after``.
+CHANGE_KEYS = frozenset({"changes"})
 
 #: Detail keys whose value is a number of seconds, shown as a duration.
 DURATION_KEYS = frozenset({"idle_seconds", "age_seconds"})
@@ -132,6 +147,8 @@ def value_text(key: str, value) -> str:
         return str(_("yes") if value else _("no"))
     if isinstance(value, list | tuple):
         return ", ".join(value_text(key, item) for item in value) or "—"
+    if isinstance(value, dict) and key in CHANGE_KEYS:
+        return ", ".join(f"{label(k)}: {_change_text(k, v)}" for k, v in value.items()) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{label(k)}: {value_text(k, v)}" for k, v in value.items()) or "—"
     labels = VALUE_LABELS.get(key, {})
@@ -146,6 +163,12 @@ def value_text(key: str, value) -> str:
         if moment is not None:
             return moment
     return str(value)
+
+
+def _change_text(key: str, change) -> str:
+    if isinstance(change, list | tuple) and len(change) == 2:
+        return f"{value_text(key, change[0])} → {value_text(key, change[1])}"
+    return value_text(key, change)
 
 
 def detail_items(detail) -> list[tuple[str, str]]:

@@ -32,6 +32,19 @@ BILLING_CHANGED = "billing.changed"
 IBAN_CONFIRMED = "billing.iban_confirmed"
 INVOICES_ISSUED = "invoices.issued"
 PAYMENT_FILE_CREATED = "payment_file.created"
+PARTNER_CREATED = "partner.created"
+PARTNER_CHANGED = "partner.changed"
+PARTNER_SUSPENDED = "partner.suspended"
+PARTNER_ACTIVATED = "partner.activated"
+SECONDMENT_CREATED = "secondment.created"
+SECONDMENT_CHANGED = "secondment.changed"
+SECONDMENT_ENDED = "secondment.ended"
+ROADSHOW_CREATED = "roadshow.created"
+ROADSHOW_CHANGED = "roadshow.changed"
+ROADSHOW_ATTENDEE_ADDED = "roadshow.attendee_added"
+ROADSHOW_ATTENDEE_REMOVED = "roadshow.attendee_removed"
+TARGET_CREATED = "target.created"
+TARGET_CHANGED = "target.changed"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -60,6 +73,19 @@ LABELS = {
     IBAN_CONFIRMED: _("IBAN confirmed"),
     INVOICES_ISSUED: _("Invoices issued"),
     PAYMENT_FILE_CREATED: _("Payment file made"),
+    PARTNER_CREATED: _("Partner created"),
+    PARTNER_CHANGED: _("Partner changed"),
+    PARTNER_SUSPENDED: _("Partner suspended"),
+    PARTNER_ACTIVATED: _("Partner activated"),
+    SECONDMENT_CREATED: _("Secondment created"),
+    SECONDMENT_CHANGED: _("Secondment changed"),
+    SECONDMENT_ENDED: _("Secondment ended early"),
+    ROADSHOW_CREATED: _("Roadshow created"),
+    ROADSHOW_CHANGED: _("Roadshow changed"),
+    ROADSHOW_ATTENDEE_ADDED: _("Roadshow attendee added"),
+    ROADSHOW_ATTENDEE_REMOVED: _("Roadshow attendee removed"),
+    TARGET_CREATED: _("Target created"),
+    TARGET_CHANGED: _("Target changed"),
 }
 
 #: Kinds only the internal roles read, even in a history a partner user may see (a user's page): they

@@ -3,10 +3,11 @@
 from itertools import chain
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
 from .roles import ALL_ROLES, role_of
 from .scoping import ScopedQuerySet, scope_filter_choices
@@ -63,6 +64,44 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
+
+
+def report_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: each message beside its field, the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ServiceFormMixin:
+    """``form_valid`` calls ``act(form)`` (a service call that returns the response); a ValidationError
+    it raises is shown on the form, which is rendered again (nothing was written)."""
+
+    def act(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            return self.act(form)
+        except ValidationError as error:
+            report_errors(form, error)
+            return self.form_invalid(form)
+
+
+class ScopedObjectFormView(ServiceFormMixin, ScopedQuerysetMixin, SingleObjectMixin, FormView):
+    """A form page acting on one object of the user's scope (another's is 404): edit, suspend, end…"""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
 
 
 def csv_response(lines, name: str, *, request, filename: str | None = None) -> StreamingHttpResponse:

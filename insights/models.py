@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ecosystem.choices import Region, Sector
 from ecosystem.periods import parse_period
@@ -33,6 +34,7 @@ class Target(models.Model):
     region = models.CharField(_("region"), max_length=40, choices=Region.choices, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
 
+    history = HistoricalRecords()
     objects = TargetQuerySet.as_manager()
 
     class Meta:

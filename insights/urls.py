@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import target_views, views
 
 urlpatterns = [
     path("workspace/", views.WorkspaceHomeView.as_view(), name="workspace-home"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("dashboard/levers/", views.LeversDashboardView.as_view(), name="insights-levers"),
     path("dashboard/snapshot/", views.SnapshotNowView.as_view(), name="insights-snapshot"),
     path("bookings/import/", views.BookingImportView.as_view(), name="bookings-import"),
+    path("targets/", target_views.TargetListView.as_view(), name="target-list"),
+    path("targets/new/", target_views.TargetCreateView.as_view(), name="target-create"),
+    path("targets/<int:pk>/", target_views.TargetDetailView.as_view(), name="target-detail"),
+    path("targets/<int:pk>/edit/", target_views.TargetEditView.as_view(), name="target-edit"),
 ]

@@ -2,8 +2,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account
+from accounts.picking import AccountPickFilter
 from ecosystem.choices import ProductLine, Region, Sector
 from ecosystem.roles import is_internal
+from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Stage
 
@@ -31,10 +35,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
     )
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
-    # Plain ids, not choice lists: a choice list would render (and confirm) every account and
-    # partner to whoever opens the filter form. They only ever narrow the caller's scoped rows.
-    account = django_filters.NumberFilter(field_name="account_id")
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    # Pickers, not choice lists: a choice list would render (and confirm) every account and partner
+    # to whoever opens the filter form. The partner is one the caller may see (another partner's id
+    # is refused like an unknown one); any account may be named, as on a registration, and only
+    # ever narrows the caller's scoped rows.
+    account = AccountPickFilter(queryset=Account.objects.all(), label=_("Account"))
+    partner = PartnerPickFilter(queryset=Partner.objects.all(), label=_("Partner"))
     has_conflict = django_filters.BooleanFilter()
 
     #: The unbound form depends on nothing but the fields shown (``{% filter_fields %}`` may reuse its HTML).

@@ -3,12 +3,13 @@
 import uuid
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Assignment
+from accounts.models import Account
+from accounts.picking import AccountPickField
 from ecosystem.choices import ProductLine
+from ecosystem.search import search_condition
 from partners.models import Roadshow
 
 from . import validation
@@ -27,17 +28,10 @@ def account_search(query: str):
     query = (query or "").strip()
     if len(query) < SEARCH_MIN_CHARS:
         return []
-    compact = query.replace(" ", "")
-    condition = Q(siren__startswith=compact) if compact.isdigit() else Q(name__icontains=query)
+    condition = search_condition(query, folded=("name",), exact=("siren",))
     return list(
         Account.objects.filter(condition).order_by("name", "id").values("id", "name", "siren", "city")[:SEARCH_LIMIT]
     )
-
-
-def account_label(account: dict | Account) -> str:
-    get = account.get if isinstance(account, dict) else lambda name: getattr(account, name)
-    city = f" — {get('city')}" if get("city") else ""
-    return f"{get('name')} ({get('siren')}){city}"
 
 
 class AmountField(forms.DecimalField):
@@ -68,11 +62,13 @@ class DateInput(forms.DateInput):
 
 
 class RegistrationForm(forms.Form):
-    """A partner user's registration: its own assigned accounts, or the one it found by search."""
+    """A partner user's registration, on any account: the picker suggests its own accounts first."""
 
-    account = forms.ModelChoiceField(
-        queryset=Account.objects.none(),
+    account = AccountPickField(
+        queryset=Account.objects.all(),
+        nameable=True,
         label=_("Account"),
+        help_text=_("Type a name, a SIREN or a city: your accounts come first. Any company may be registered."),
         error_messages={"invalid_choice": _("Choose an account from the list or find it by SIREN or name.")},
     )
     product_line = forms.ChoiceField(
@@ -103,16 +99,8 @@ class RegistrationForm(forms.Form):
             kwargs["initial"].setdefault("account", chosen_account.pk)
         super().__init__(*args, **kwargs)
         self.user = user
-        partner_id = user.partner_id
-        held = Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=partner_id)
-        assigned = Account.objects.filter(Exists(held)).order_by("name", "id")
-        # Any account may be chosen (the conflict check weighs it); only the partner's own
-        # accounts and the one it looked up are listed, so the page lists nobody else's.
-        self.fields["account"].queryset = Account.objects.all()
-        listed = [(a.pk, account_label(a)) for a in assigned.only("id", "name", "siren", "city")]
-        if chosen_account is not None and chosen_account.pk not in {pk for pk, _label in listed}:
-            listed.insert(0, (chosen_account.pk, account_label(chosen_account)))
-        self.fields["account"].widget.choices = [("", "—")] + listed
+        # Any account may be named (the conflict check weighs it): the picker offers any company by
+        # name, SIREN or city, never who covers it; the page lists nobody else's accounts.
         self.fields["roadshow"].queryset = Roadshow.objects.for_user(user).order_by("-date", "id")
         today = timezone.localdate()
         self.fields["expected_close"].widget.attrs.update(

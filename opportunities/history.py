@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ecosystem.history import display_value, field_label
+from ecosystem.history import display, field_label
 from ecosystem.roles import is_internal, partner_id_of
 from partners.models import Roadshow
 
@@ -51,7 +51,7 @@ class Entry:
 
 
 def _display(field, value, roadshows: dict) -> str:
-    return display_value(field, value, roadshows if field.name == "roadshow" else None)
+    return display(field, value, roadshows if field.name == "roadshow" else None)
 
 
 def _who(record, viewer) -> str:

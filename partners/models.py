@@ -1,5 +1,6 @@
 """Partners of the ecosystem and the vendor's levers on them: secondments and roadshows."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,14 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def regions_display(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [str(labels.get(code, code)) for code in self.regions or []]
+
+    def specialisations_display(self) -> list[str]:
+        labels = dict(ProductLine.choices)
+        return [str(labels.get(code, code)) for code in self.specialisations or []]
+
 
 class SecondmentQuerySet(ScopedQuerySet):
     partner_lookup = "partner"
@@ -97,6 +106,10 @@ class Secondment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert_name} → {self.partner}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A secondment cannot end before it starts.")})
 
 
 class RoadshowQuerySet(ScopedQuerySet):

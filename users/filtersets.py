@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystem.roles import Role, is_internal
 from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .forms import PARTNER_ROLE_CHOICES
 from .models import User, UserStatus
@@ -18,7 +19,7 @@ class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=UserStatus.choices, method="filter_status")
-    partner = django_filters.ModelChoiceFilter(label=_("Partner"), queryset=_partners)
+    partner = PartnerPickFilter(label=_("Partner"), queryset=_partners)
 
     class Meta:
         model = User

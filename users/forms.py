@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystem.roles import Role, role_of
 from partners.models import Partner, PartnerStatus
+from partners.picking import PartnerPickField
 
 PARTNER_ROLE_CHOICES = [
     (Role.PARTNER_REP.value, Role.PARTNER_REP.label),
@@ -15,14 +16,12 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=PARTNER_ROLE_CHOICES, initial=Role.PARTNER_REP)
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    partner = PartnerPickField(label=_("Partner"), queryset=Partner.objects.none(), suspended=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if role_of(user) == Role.CHANNEL:
-            self.fields["partner"].queryset = (
-                Partner.objects.for_user(user).exclude(status=PartnerStatus.SUSPENDED).order_by("name")
-            )
+            self.fields["partner"].queryset = Partner.objects.for_user(user).exclude(status=PartnerStatus.SUSPENDED)
         else:
             # A partner administrator invites into its own partner: no choice to make, none to abuse.
             del self.fields["partner"]

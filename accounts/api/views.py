@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -9,9 +11,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
+from ecosystem.api.picker import PICK_PARAMETERS, PickResultsSerializer
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
 from ecosystem.csvio import CsvFileError
+from ecosystem.picker import pick_limit, pick_results
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, partner_id_of
+from ecosystem.scoping import NAMEABLE_BY_PARTNERS
 from ecosystem.web import csv_response
 from jobs.api.serializers import JobSerializer
 from jobs.imports import start_import_job
@@ -22,6 +27,7 @@ from ..exporting import accounts_csv, assignments_csv
 from ..filtersets import COVERAGE_FILTERS, AccountFilterSet, AssignmentFilterSet
 from ..importing import ACCOUNT_COLUMNS
 from ..models import Account, Assignment
+from ..picking import account_label
 from ..tasks import import_accounts_task, import_assignments_task
 from .serializers import (
     AccountImportSerializer,
@@ -35,19 +41,55 @@ from .serializers import (
 #: The coverage filters' meaning for each kind of caller, in the schema (the list's and the export's).
 COVERAGE_PARAMETERS = [
     OpenApiParameter("assigned", OpenApiTypes.BOOL, description=COVERAGE_FILTERS["assigned"]),
-    OpenApiParameter("partner", OpenApiTypes.INT, description=COVERAGE_FILTERS["partner"]),
+    OpenApiParameter("partner", OpenApiTypes.STR, description=COVERAGE_FILTERS["partner"]),
     OpenApiParameter("stale", OpenApiTypes.BOOL, description=COVERAGE_FILTERS["stale"]),
 ]
 
 
 @extend_schema_view(list=extend_schema(parameters=COVERAGE_PARAMETERS))
 class AccountViewSet(ScopedModelViewSet):
+    """``?search=`` (name, SIREN, city; accent- and case-insensitive) is a filter of AccountFilterSet."""
+
     queryset = Account.objects.all()
     serializer_class = AccountSerializer
     filterset_class = AccountFilterSet
-    search_fields = ["name", "siren", "city"]
     ordering_fields = ["name", "employees", "region", "sector"]
-    action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES}
+    action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES, "pick": ALL_ROLES}
+
+    @extend_schema(
+        parameters=[
+            *PICK_PARAMETERS,
+            OpenApiParameter(
+                "nameable",
+                OpenApiTypes.BOOL,
+                description="Any account, as a partner user may name on a registration (id, name, SIREN and city "
+                "only); otherwise the accounts the caller sees.",
+            ),
+        ],
+        responses=PickResultsSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def pick(self, request):
+        """Suggestions for the account picker: accounts whose name, SIREN or city holds every word of ``q``,
+        names starting with it first (for a partner user, its own accounts first)."""
+        params = request.query_params
+        nameable = params.get("nameable", "").lower() in ("1", "true") and "accounts.Account" in NAMEABLE_BY_PARTNERS
+        queryset = Account.objects.all() if nameable else self.get_queryset()
+        prefer = None
+        if (partner_id := partner_id_of(request.user)) is not None:
+            # Its own accounts first: this tells the caller about its own assignments only.
+            prefer = Exists(Assignment.objects.open().filter(account=OuterRef("pk"), partner_id=partner_id))
+        yours = _("one of your accounts")
+        results = pick_results(
+            queryset.only("id", "name", "siren", "city"),
+            params.get("q"),
+            folded=("name", "city"),
+            label=account_label,
+            detail=lambda row: yours if getattr(row, "_preferred", False) else "",
+            prefer=prefer,
+            limit=pick_limit(params.get("limit")),
+        )
+        return Response({"results": results})
 
     def scope(self, queryset):
         queryset = super().scope(queryset)

@@ -1,10 +1,19 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 
 def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as the API's 400 ``{"field": ["message"]}``."""
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+    """A service's ValidationError as the API's 400 ``{"field": ["message"]}`` (a model's errors that
+    concern no one field under ``non_field_errors``, as DRF names them)."""
+    if not hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.messages)
+    detail = {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in error.message_dict.items()
+    }
+    return serializers.ValidationError(detail)
 
 
 def exception_handler(exc, context):

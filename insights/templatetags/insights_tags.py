@@ -30,6 +30,14 @@ def percent(value):
 
 
 @register.filter
+def target_share(value):
+    """A target's share: 0.5 → "50 %", in the reader's language."""
+    from insights.targets import as_percent
+
+    return "—" if value in (None, "") else as_percent(value)
+
+
+@register.filter
 def snapshot_time(value):
     """A snapshot's ``computed_at`` (ISO text, as the API gives it) as a local date and time."""
     from django.template.defaultfilters import date as format_date

@@ -1,7 +1,8 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
-from ecosystem.api.serializers import ChoiceListSerializerField, InputModelSerializer, SirenField
+from ecosystem.api.serializers import ChoiceListSerializerField, InputModelSerializer, InputSerializer, SirenField
 from ecosystem.choices import ProductLine, Region
 
 from ..models import Partner, Roadshow, Secondment
@@ -32,7 +33,7 @@ class PartnerSerializer(InputModelSerializer):
         if self.instance:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise serializers.ValidationError("A partner with this SIREN already exists.")
+            raise serializers.ValidationError(_("A partner with this SIREN already exists."))
         return value
 
 
@@ -48,7 +49,7 @@ class SecondmentSerializer(InputModelSerializer):
         starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
         ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
         if starts and ends and ends < starts:
-            raise serializers.ValidationError({"ends_on": ["A secondment cannot end before it starts."]})
+            raise serializers.ValidationError({"ends_on": [_("A secondment cannot end before it starts.")]})
         return attrs
 
 
@@ -67,3 +68,22 @@ class RoadshowSerializer(InputModelSerializer):
             # A partner learns only that it attends, never who else does.
             data["partners"] = [pk for pk in data["partners"] if pk == partner_id]
         return data
+
+
+class PartnerStatusSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Kept in the partner's history."
+    )
+
+
+class PartnerSuspendSerializer(PartnerStatusSerializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the partner is suspended (required).")
+
+
+class SecondmentEndSerializer(InputSerializer):
+    ends_on = serializers.DateField(required=False, help_text="The new last day, before the planned one (today).")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AttendeeSerializer(InputSerializer):
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())

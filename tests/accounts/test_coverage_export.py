@@ -128,7 +128,7 @@ def test_the_account_page_shows_every_change_with_who(partner_a, partner_b, chan
     html = client.get(f"/accounts/{account.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<h2>History</h2>" in html
     assert f"Assignment of {partner_a.name}" in html and f"Partner: {partner_b.name}" in html
-    assert "Valid to: — → 03/01/2026" in html and "Role: Primary" in html
+    assert "Valid to: — → March 1, 2026" in html and "Role: Primary" in html
     assert "City: Paris → Lyon" in html
     # words, not codes: no field names, no None, no ISO dates, no True/False
     for code in ("valid_to", "partner_id", "None", "2026-03-01", "True", "is_select"):

@@ -320,6 +320,27 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
     "POST /api/v1/partners/": lambda w: (w.channel, None, _partner_body()),
     "PUT /api/v1/partners/{id}/": lambda w: (w.channel, (p := PartnerFactory()).pk, _partner_body(siren=p.siren)),
     "PATCH /api/v1/partners/{id}/": lambda w: (w.channel, PartnerFactory().pk, {"capacity": 12}),
+    "POST /api/v1/partners/{id}/suspend/": lambda w: (w.channel, PartnerFactory().pk, {"reason": "Contrat rompu"}),
+    "POST /api/v1/partners/{id}/activate/": lambda w: (
+        w.channel,
+        PartnerFactory(status="suspended").pk,
+        {"reason": "Contrat repris"},
+    ),
+    "POST /api/v1/roadshows/{id}/add-attendee/": lambda w: (
+        w.channel,
+        RoadshowFactory().pk,
+        {"partner": w.partner_a.pk},
+    ),
+    "POST /api/v1/roadshows/{id}/remove-attendee/": lambda w: (
+        w.channel,
+        RoadshowFactory(partners=[w.partner_a]).pk,
+        {"partner": w.partner_a.pk},
+    ),
+    "POST /api/v1/secondments/{id}/end/": lambda w: (
+        w.channel,
+        SecondmentFactory(partner=w.partner_a, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30)).pk,
+        {"ends_on": "2026-03-31", "reason": "Retour anticipé"},
+    ),
     "POST /api/v1/roadshows/": lambda w: (
         w.channel,
         None,

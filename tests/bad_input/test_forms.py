@@ -15,8 +15,20 @@ from datetime import date, timedelta
 import pytest
 
 from ecosystem.roles import Role
+from insights.models import Target
 
-from ..factories import AccountFactory, AssignmentFactory, OpportunityFactory, ProgramFactory, RuleFactory, UserFactory
+from ..factories import (
+    AccountFactory,
+    AssignmentFactory,
+    OpportunityFactory,
+    PartnerFactory,
+    ProgramFactory,
+    RoadshowFactory,
+    RuleFactory,
+    SecondmentFactory,
+    UserFactory,
+    next_siren,
+)
 from ..foundation.registry import World, _close, _dispute, _invoice, _proposal, _settlement_run, _statement
 
 
@@ -65,6 +77,46 @@ def _billing_data(w) -> dict:
         "iban": "FR76 3000 6000 0112 3456 7890 189",
         "bic": "AGRIFRPP",
     }
+
+
+def _partner_data(siren=None, **extra):
+    return {
+        "name": "Gamma Conseil",
+        "siren": siren or next_siren(),
+        "kind": "integrator",
+        "tier": "gold",
+        "status": "active",
+        "regions": ["bretagne", "normandie"],
+        "specialisations": ["ai"],
+        "joined_on": "2024-01-01",
+        "capacity": "20",
+        **extra,
+    }
+
+
+def _secondment_data(w):
+    return {
+        "expert_name": "Claire Expert",
+        "expert_email": "claire@vendor.example",
+        "expertise": "technical",
+        "partner": w.partner_a.pk,
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-06-30",
+    }
+
+
+ROADSHOW = {"title": "Tour IA", "city": "Rennes", "region": "bretagne", "date": "2026-05-12"}
+TARGET = {"name": "Objectif 2028", "value": "50", "baseline_period": "2025-Q1", "deadline": "2028-12-31"}
+
+
+def _target():
+    return Target.objects.create(name="T", value="0.5", baseline_period="2025-Q1", deadline="2028-12-31")
+
+
+def _wrong_check_digit() -> str:
+    siren = next_siren()
+    return siren[:8] + str((int(siren[8]) + 1) % 10)
+
 
 FORMS: dict[str, Form] = {
     "account import": Form(lambda w: (w.channel, "/accounts/import/", {})),
@@ -252,6 +304,57 @@ FORMS: dict[str, Form] = {
         lambda w: (w.channel, "/opportunities/registrations/", {"action": "approve-selected", "ids": [_pending(w).pk]}),
         style="redirect",
     ),
+    "new partner": Form(lambda w: (w.channel, "/partners/new/", _partner_data())),
+    "edit partner": Form(
+        lambda w: (w.channel, f"/partners/{(p := PartnerFactory()).pk}/edit/", _partner_data(siren=p.siren))
+    ),
+    "suspend a partner": Form(
+        lambda w: (w.channel, f"/partners/{PartnerFactory().pk}/suspend/", {"reason": "Contrat rompu"})
+    ),
+    "activate a partner": Form(
+        lambda w: (w.channel, f"/partners/{PartnerFactory(status='suspended').pk}/activate/", {"reason": "Repris"})
+    ),
+    "new secondment": Form(lambda w: (w.channel, "/partners/secondments/new/", _secondment_data(w))),
+    "edit secondment": Form(
+        lambda w: (
+            w.channel,
+            f"/partners/secondments/{SecondmentFactory(partner=w.partner_a).pk}/edit/",
+            _secondment_data(w),
+        )
+    ),
+    "end a secondment": Form(
+        lambda w: (
+            w.channel,
+            f"/partners/secondments/{SecondmentFactory(partner=w.partner_a).pk}/end/",
+            {"ends_on": "2026-03-31", "reason": "Retour anticipé"},
+        )
+    ),
+    "new roadshow": Form(lambda w: (w.channel, "/partners/roadshows/new/", ROADSHOW)),
+    "edit roadshow": Form(lambda w: (w.channel, f"/partners/roadshows/{RoadshowFactory().pk}/edit/", ROADSHOW)),
+    "add an attendee": Form(
+        lambda w: (
+            w.channel,
+            f"/partners/roadshows/{RoadshowFactory().pk}/attendees/add/",
+            {"partner": w.partner_a.pk},
+        ),
+        style="redirect",
+    ),
+    "remove an attendee": Form(
+        lambda w: (
+            w.channel,
+            f"/partners/roadshows/{RoadshowFactory(partners=[w.partner_a]).pk}/attendees/remove/",
+            {"partner": w.partner_a.pk},
+        ),
+        style="redirect",
+    ),
+    "new target": Form(lambda w: (w.channel, "/targets/new/", TARGET)),
+    "edit target": Form(
+        lambda w: (
+            w.channel,
+            f"/targets/{_target().pk}/edit/",
+            TARGET,
+        )
+    ),
 }
 
 
@@ -363,6 +466,62 @@ CASES = [
     Case("registration queue", "id not a number", {"ids": ["abc"]}, "ids of the registrations"),
     Case("registration queue", "id too large", {"ids": [HUGE_ID]}, "ids of the registrations"),
     Case("registration queue", "unknown action", {"action": "delete-all"}, "Choose an action"),
+    Case("new partner", "blank name", {"name": ""}, "name"),
+    Case("new partner", "SIREN not 9 digits", {"siren": "12345"}, "siren"),
+    Case("new partner", "SIREN with letters", {"siren": "12345678A"}, "siren"),
+    Case("new partner", "SIREN check digit wrong", {"siren": _wrong_check_digit()}, "siren"),
+    Case("new partner", "unknown kind", {"kind": "broker"}, "kind"),
+    Case("new partner", "unknown tier", {"tier": "diamond"}, "tier"),
+    Case("new partner", "created suspended", {"status": "suspended"}, "status"),
+    Case("new partner", "unknown region", {"regions": ["atlantis"]}, "regions"),
+    Case("new partner", "unknown specialisation", {"specialisations": ["cheese"]}, "specialisations"),
+    Case("new partner", "bad date", {"joined_on": "2024-02-30"}, "joined_on"),
+    Case("new partner", "negative capacity", {"capacity": "-1"}, "capacity"),
+    Case("new partner", "name too long", {"name": "x" * 201}, "name"),
+    Case("edit partner", "blank SIREN", {"siren": ""}, "siren"),
+    Case("edit partner", "SIREN check digit wrong", {"siren": _wrong_check_digit()}, "siren"),
+    Case("edit partner", "capacity not a number", {"capacity": "beaucoup"}, "capacity"),
+    Case("suspend a partner", "no reason", {"reason": ""}, "reason"),
+    Case("suspend a partner", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("activate a partner", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("new secondment", "blank expert", {"expert_name": ""}, "expert_name"),
+    Case("new secondment", "bad e-mail", {"expert_email": "claire@"}, "expert_email"),
+    Case("new secondment", "unknown expertise", {"expertise": "magic"}, "expertise"),
+    Case("new secondment", "no partner", {"partner": ""}, "partner"),
+    Case("new secondment", "partner by a name not picked", {"partner": "Alpha"}, "partner"),
+    Case("new secondment", "unknown partner", {"partner": "999999"}, "partner"),
+    Case("new secondment", "unknown partner SIREN", {"partner": _wrong_check_digit()}, "partner"),
+    Case("new secondment", "partner id too large", {"partner": HUGE_ID}, "partner"),
+    Case("new secondment", "ends before it starts", {"ends_on": "2025-12-31"}, "ends_on"),
+    Case("new secondment", "bad date", {"starts_on": "2026-13-01"}, "starts_on"),
+    Case("edit secondment", "ends before it starts", {"starts_on": "2026-07-01"}, "ends_on"),
+    Case("end a secondment", "after the planned end", {"ends_on": "2026-07-31"}, "ends_on"),
+    Case("end a secondment", "on the planned end", {"ends_on": "2026-06-30"}, "ends_on"),
+    Case("end a secondment", "before it starts", {"ends_on": "2025-12-31"}, "ends_on"),
+    Case("end a secondment", "bad date", {"ends_on": "31/03/2026"}, "ends_on"),
+    Case("end a secondment", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("new roadshow", "blank title", {"title": ""}, "title"),
+    Case("new roadshow", "unknown region", {"region": "atlantis"}, "region"),
+    Case("new roadshow", "bad date", {"date": "2026-02-30"}, "date"),
+    Case("new roadshow", "city too long", {"city": "x" * 101}, "city"),
+    Case("edit roadshow", "blank city", {"city": ""}, "city"),
+    Case("add an attendee", "no partner", {"partner": ""}, "required"),
+    Case("add an attendee", "partner not a number", {"partner": "abc"}, "choose it from the suggestions"),
+    Case("add an attendee", "unknown partner", {"partner": "999999"}, "No partner you may choose"),
+    Case("add an attendee", "partner id too large", {"partner": HUGE_ID}, "choose it from the suggestions"),
+    Case("remove an attendee", "unknown partner", {"partner": "999999"}, "No partner you may choose"),
+    Case("remove an attendee", "partner not a number", {"partner": "x"}, "choose it from the suggestions"),
+    Case("new target", "blank name", {"name": ""}, "name"),
+    Case("new target", "share zero", {"value": "0"}, "value"),
+    Case("new target", "share over 100", {"value": "150"}, "value"),
+    Case("new target", "share not a number", {"value": "moitié"}, "value"),
+    Case("new target", "share with 3 decimals", {"value": "50.125"}, "value"),
+    Case("new target", "bad baseline period", {"baseline_period": "2025-Q5"}, "baseline_period"),
+    Case("new target", "deadline before the baseline ends", {"deadline": "2025-03-01"}, "deadline"),
+    Case("new target", "bad deadline", {"deadline": "2028-12-32"}, "deadline"),
+    Case("new target", "unknown region", {"region": "atlantis"}, "region"),
+    Case("new target", "unknown sector", {"sector": "cheese"}, "sector"),
+    Case("edit target", "negative share", {"value": "-5"}, "value"),
 ]
 
 TABLE = [pytest.param(case, id=f"{case.form} - {case.id}") for case in CASES]
@@ -447,6 +606,20 @@ FORM_OF_URL = {
     "registration-queue": "registration queue",
     "payments:billing-edit": "billing details",
     "payments:payment-file-create": "make a payment file",
+
+    "partner-create": "new partner",
+    "partner-edit": "edit partner",
+    "partner-suspend": "suspend a partner",
+    "partner-activate": "activate a partner",
+    "secondment-create": "new secondment",
+    "secondment-edit": "edit secondment",
+    "secondment-end": "end a secondment",
+    "roadshow-create": "new roadshow",
+    "roadshow-edit": "edit roadshow",
+    "roadshow-attendee-add": "add an attendee",
+    "roadshow-attendee-remove": "remove an attendee",
+    "target-create": "new target",
+    "target-edit": "edit target",
 }
 NOT_FORMS = {
     "healthz": "a probe, reads nothing",

@@ -44,7 +44,9 @@ def test_register_approve_and_win(browser_page, browser_context, live_server, wo
 
     # 2. A bad amount is refused with a message under the field; nothing is written.
     page.click("#register-opportunity")
-    page.select_option("#id_account", str(world["account"].pk))
+    page.fill("#id_account", "lumiere")  # the account picker: its own account is suggested first
+    page.locator("[role=listbox] [role=option]").first.click()
+    assert page.locator("input[name=account]").input_value() == str(world["account"].pk)
     page.select_option("#id_product_line", "ai")
     page.fill("#id_amount", "-5")
     page.fill("#id_expected_close", expected_close)

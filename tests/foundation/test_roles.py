@@ -7,7 +7,7 @@ or ordering they add, and a filter naming another partner's id tells them nothin
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -164,6 +164,11 @@ CHANNEL_ACTIONS = [
     ("opportunities", "reject", {"reason": "no"}),
     ("assignment-proposals", "accept", {}),
     ("assignment-proposals", "discard", {}),
+    ("partners", "suspend", {"reason": "contrat rompu"}),
+    ("partners", "activate", {}),
+    ("secondments", "end", {}),
+    ("roadshows", "add-attendee", lambda w: {"partner": w.partner_a.pk}),
+    ("roadshows", "remove-attendee", lambda w: {"partner": w.partner_a.pk}),
 ]
 
 # role → resource → (create status, edit status)
@@ -208,11 +213,20 @@ def test_writes_by_role(role, resource, world):
 @pytest.mark.parametrize("role", ["partner_rep", "partner_admin", "manager", "channel"])
 @pytest.mark.parametrize(("resource", "action", "body"), CHANNEL_ACTIONS)
 def test_channel_row_actions_by_role(role, resource, action, body, world):
+    today = date.today()
     row = {
         "assignments": lambda: AssignmentFactory(partner=world.partner_a, valid_from=date(2025, 1, 1)),
         "opportunities": lambda: OpportunityFactory(partner=world.partner_a),
         "assignment-proposals": lambda: AssignmentProposal.objects.create(created_by=world.channel, status="ready"),
+        # Rows partner A's users see (its own partner, secondment, roadshow): their 403 is the role's.
+        "partners": lambda: world.partner_a if action == "suspend" else _suspended(world.partner_a),
+        "secondments": lambda: SecondmentFactory(
+            partner=world.partner_a, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=60)
+        ),
+        "roadshows": lambda: RoadshowFactory(partners=[world.partner_a] if action == "remove-attendee" else []),
     }[resource]()
+    if callable(body):
+        body = body(world)
     response = client_for(caller(world, role)).post(f"/api/v1/{resource}/{row.pk}/{action}/", body, format="json")
     expected = 200 if role == "channel" else 403
     assert response.status_code == expected, f"{role} {action} {resource}: {response.status_code} {response.content}"
@@ -224,6 +238,12 @@ NOT_FOR_MANAGERS = {
     "api:billingdetails-list": "billing details: the partner's admins and the channel team only (SPEC §5.2)",
     "api:paymentfile-list": "payment files carry the partners' IBANs: the channel team only",
 }
+
+
+def _suspended(partner):
+    partner.status = "suspended"
+    partner.save(update_fields=["status"])
+    return partner
 
 
 @pytest.mark.django_db

@@ -158,7 +158,7 @@ def test_web_stage_form_and_history_page(client, rep_a, approved_a):
     page = client.get(f"/opportunities/{approved_a.pk}/")
     assert "stage_form" not in page.context  # won is final for a partner
     html = page.content.decode()
-    assert rep_a.username in html and "5000.00" in html
+    assert rep_a.username in html and "5,000.00" in html
     entry = page.context["history"][0]
     assert entry.who == rep_a.username
     assert {c.field for c in entry.changes} >= {"stage", "amount", "closed_on"}
