@@ -60,7 +60,8 @@ def approval_refusal(run: SettlementRun, user, *, on: date | None = None) -> Ref
     if run.status != RunStatus.COMPUTED:
         return Refusal(
             "status",
-            _("Only a computed run can be approved; this one is %(status)s.") % {"status": run.get_status_display().lower()},
+            _("Only a computed run can be approved; this one is %(status)s.")
+            % {"status": run.get_status_display().lower()},
         )
     if run.run_by_id is None:
         return Refusal(

@@ -65,7 +65,11 @@ def install_guard(connection) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Rows written earlier in this transaction leave deferred foreign-key checks pending, and
+            # PostgreSQL alters no table with pending trigger events: run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(POSTGRESQL_CONSTRAINT)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for sql in SQLITE_TRIGGERS.values():
                 cursor.execute(sql)
@@ -89,6 +93,24 @@ def reinstall_after_migrate(sender, using, **kwargs) -> None:
     recorder = MigrationRecorder(connection)
     if recorder.has_table() and recorder.migration_qs.filter(app="commissions", name__endswith=NAME).exists():
         install_guard(connection)
+
+
+#: The PostgreSQL advisory lock that queues requests for runs (any fixed number of our own).
+REQUESTS_LOCK = 0x5E771E
+
+
+def queue_requests(connection) -> None:
+    """Make concurrent requests for runs wait for each other until their transactions end.
+
+    Then the service's check sees any run committed by a request before it and refuses with a
+    readable message; and two overlapping rows never meet inside the exclusion constraint, where
+    each would wait for the other's uncommitted row (PostgreSQL breaks such a deadlock by aborting
+    one, a refusal too, but without a word of why). SQLite needs nothing: with immediate
+    transactions, one writer at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REQUESTS_LOCK])
 
 
 def overlaps(start, end) -> Q:

@@ -87,6 +87,7 @@ def settlement_request(*, period: str, user, enqueue: bool = True) -> Settlement
 
 
 def _queue(parsed: Period, user) -> SettlementRun:
+    overlap.queue_requests(connection)
     run = SettlementRun.objects.select_for_update().filter(period=parsed.label).first()
     reopened = run is None or run.status == RunStatus.FAILED  # a failed run blocks no one: check again
     if reopened and (clash := _overlapping_run(parsed, exclude=run)):
