@@ -8,6 +8,11 @@ lines tagged with the attempt; ``settlement_finish`` checks every chunk is there
 transaction, builds the statements, commits the attempt and drops every other attempt's lines.
 Readers only ever see the committed attempt, so a run never shows half its lines, and a
 worker killed halfway leaves leftovers that the next attempt replaces.
+
+SPEC §4.1 and §4.3 here: requests record their requester and never overlap another period's run
+(:mod:`.overlap`); a run computed before its period ends is preliminary; approval follows
+:mod:`.approval_rules` (four eyes, not preliminary, diffed against every approved period); an
+approved period's corrections are re-settled and diffed line by line (:func:`_adjustments`).
 """
 
 from dataclasses import dataclass

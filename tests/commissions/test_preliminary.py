@@ -71,6 +71,8 @@ def test_shown_in_the_api(api, q4, channel_user, partner_a):
     assert (body["preliminary"], body["figures_through"]) == (True, "2026-12-02")
     listed = api(channel_user).get("/api/v1/statements/").json()["results"]
     assert [(s["preliminary"], s["figures_through"]) for s in listed] == [(True, "2026-12-02")]
+    for value, count in (("true", 1), ("false", 0)):
+        assert api(channel_user).get(f"/api/v1/settlements/?preliminary={value}").json()["count"] == count
 
 
 class TestApprovedOnlyAfterItsLastDay:
