@@ -386,12 +386,17 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
     return rows
 
 
+#: The lines the re-settle-and-diff compares with what is owed: the engine's own. A line of another kind
+#: (a correction decided by a person, SPEC §4.3) is nobody's computation to diff and is never clawed back.
+DIFFED_KINDS = (LineKind.COMMISSION, LineKind.ADJUSTMENT)
+
+
 def _paid_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int, int], tuple[Decimal, int]]:
     """What approved runs paid the chunk's partners for a period's deals, by (deal, rule, partner): the
     total, and the line an adjustment points at (the commission line, else the first adjustment)."""
     rows = (
         PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
-        .filter(attempt=F("run__committed_attempt"))
+        .filter(attempt=F("run__committed_attempt"), kind__in=DIFFED_KINDS)
         .values("opportunity_id", "rule_id", "partner_id")
         .annotate(total=Sum("payout"), original=Min("id", filter=Q(kind=LineKind.COMMISSION)), first=Min("id"))
         .order_by()
@@ -414,7 +419,7 @@ def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: lis
         run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
         partner_ids=partner_ids, rules=load_rules(period.start, period.end, also_rule_ids=paid_rule_ids),
         quotas=load_quotas(period.label, partner_ids), locked_statuses=list(LOCKED_STATUSES),
-        changed=CHANGED, newly_owed=NEWLY_OWED,
+        diffed_kinds=list(DIFFED_KINDS), changed=CHANGED, newly_owed=NEWLY_OWED,
     )  # fmt: skip
 
 

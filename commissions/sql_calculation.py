@@ -273,7 +273,7 @@ WITH paid AS MATERIALIZED (
     FROM commissions_payoutline l
     JOIN commissions_settlementrun r ON r.id = l.run_id
     WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
-      AND l.partner_id = ANY(%(partners)s)
+      AND l.partner_id = ANY(%(partners)s) AND l.kind = ANY(%(kinds)s)
     GROUP BY l.opportunity_id, l.rule_id, l.partner_id
 ),
 owed AS (
@@ -322,6 +322,7 @@ def adjust_chunk(
     rules: list[calculation.Rule],
     quotas: dict[int, Decimal],
     locked_statuses: list[str],
+    diffed_kinds: list[str],
     changed: str,
     newly_owed: str,
 ) -> dict[int, tuple[Decimal, int]]:
@@ -329,7 +330,8 @@ def adjust_chunk(
     (computed as :func:`settle_chunk` computes them) minus what was paid, line by line — paired by
     deal, rule and partner, so a deal that moved is clawed back from the partner paid and added for
     the one owed, whatever chunk each is in — and a clawback for every paid line no longer owed.
-    ``changed`` and ``newly_owed`` are the words the reference path uses. Call inside a transaction;
+    Only lines of ``diffed_kinds`` are compared; ``changed`` and ``newly_owed`` are the words the
+    reference path uses. Call inside a transaction;
     returns, per partner, the total and count of the lines written."""
     if not partner_ids:
         return {}
@@ -351,7 +353,8 @@ def adjust_chunk(
             ADJUST_SQL,
             {
                 "locked": list(locked_statuses), "period": period_label, "partners": list(partner_ids),
-                "run": run_id, "attempt": attempt, "changed": changed, "newly_owed": newly_owed,
+                "run": run_id, "attempt": attempt, "kinds": list(diffed_kinds), "changed": changed,
+                "newly_owed": newly_owed,
             },
         )  # fmt: skip
         return {partner_id: (total, count) for partner_id, total, count in cursor.fetchall()}

@@ -289,3 +289,24 @@ class TestAdjustmentsStayInTheirPeriod:
         q4_deal = won(partner_a, "10000.00", Q4)
         line = line_of(settle("2026-Q4"), q4_deal, kind=LineKind.COMMISSION)
         assert line.payout == D("500.00") and line.accelerator is None  # 10 000 of 20 000: not reached
+
+
+def test_only_the_engines_own_lines_are_diffed(engine, partner_a, manager_user):
+    """A line of another kind in an approved run (a person's decision, as SPEC §4.3's manual adjustments and
+    dispute outcomes will be) is not the engine's to re-settle: the next run never claws it back."""
+    from django.utils import timezone
+
+    from commissions.models import PayoutLine, SettlementRun
+
+    RuleFactory(name="Base", rate=D("0.1"))
+    deal = won(partner_a, "1000.00", Q3)
+    q3 = approved("2026-Q3")
+    original = line_of(q3, deal)
+    q4 = settle("2026-Q4")
+    PayoutLine.objects.create(
+        run=q4, attempt=q4.committed_attempt, partner=partner_a, opportunity=deal, rule=original.rule,
+        kind="manual", deal_period="2026-Q3", base_amount=D("0"), payout=D("30.00"), explanation="Goodwill",
+    )  # fmt: skip
+    SettlementRun.objects.filter(pk=q4.pk).update(status="approved", approved_by=manager_user,
+                                                  approved_at=timezone.now())  # fmt: skip
+    assert not current_lines(settle("2027-Q1")).exists()
