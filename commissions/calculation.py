@@ -8,13 +8,19 @@ the won deals that no rule pays (exceptions). Order of operations on a line:
    or ``tiered`` over the partner's cumulative eligible amount for that rule in the period,
    ``marginal`` (each euro at the rate of the band it falls in, deals in order of closed_on
    then id) or ``retroactive`` (every deal at the rate of the band the period total reaches);
-2. the quota accelerator (× multiplier once won amount / quota ≥ threshold);
+2. the quota accelerator (× multiplier once won amount / quota ≥ threshold), the line naming
+   the quota and the attainment it used;
 3. ``cap_per_deal``; then rounding half-up to the cent;
 4. ``cap_per_period`` per partner and rule: the excess is trimmed from the latest lines in
    closing order.
 
 Of the matching ``base`` rules the highest priority pays (tie: lowest id); every matching
 ``bonus`` rule adds on top. Everything is Decimal; nothing depends on the input order.
+
+The rulings of SPEC §4.1: a matched rule that computes 0.00 (a 0 % band, a cap used up) still
+writes its 0.00 line, explained; only a deal no rule matches is an exception. Bounds are
+inclusive: ``min_amount ≤ amount ≤ max_amount``, a band applies from its ``from_amount``
+included, and the retroactive rate is that of the highest band whose ``from_amount ≤`` the total.
 """
 
 from __future__ import annotations
@@ -40,6 +46,30 @@ def euros(value: Decimal) -> str:
 
 def percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f} %"
+
+
+def attainment_permille(won: Decimal, quota: Decimal) -> Decimal:
+    """``won / quota`` in thousandths, rounded half-up, computed exactly (an integer quotient), so
+    that PostgreSQL's ``div()`` gives the very same figure (:mod:`.sql_calculation`)."""
+    return (won * 2000 + quota) // (quota * 2)
+
+
+@dataclass(frozen=True)
+class Acceleration:
+    """An accelerator that applies to a partner's lines of one rule, and what it was measured on."""
+
+    multiplier: Decimal
+    threshold: Decimal
+    won: Decimal
+    quota: Decimal
+
+    def step(self, accelerated: Decimal) -> str:
+        """The explanation step; :data:`.sql_calculation.SETTLE_SQL` writes it word for word the same."""
+        attained = f"{attainment_permille(self.won, self.quota) / 10:.1f}"
+        return (
+            f"accelerator × {self.multiplier.normalize():f} (quota {euros(self.quota)}, won {euros(self.won)}: "
+            f"attainment {attained} % ≥ threshold {percent(self.threshold)}) = {euros(accelerated)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -274,19 +304,13 @@ def _raw_amounts(rule: Rule, deals: list[Deal]) -> list[tuple[Deal, Decimal, Dec
     elif rule.tier_mode == "retroactive":
         total = sum((deal.amount for deal in deals), ZERO)
         rate = band_rate(rule.bands, total)
+        if rule.bands and total < rule.bands[0].from_amount:
+            reached = f"period total {euros(total)} is below the first band ({euros(rule.bands[0].from_amount)})"
+        else:
+            reached = f"period total {euros(total)} reaches the {percent(rate)} band (retroactive)"
         for deal in deals:
             value = deal.amount * rate
-            results.append(
-                (
-                    deal,
-                    value,
-                    rate,
-                    [
-                        f"period total {euros(total)} reaches the {percent(rate)} band (retroactive)",
-                        f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}",
-                    ],
-                )
-            )
+            results.append((deal, value, rate, [reached, f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}"]))
     else:  # tiered, marginal
         cumulative = ZERO
         for deal in deals:
@@ -339,28 +363,31 @@ def calculate(deals: Iterable[Deal], rules: Iterable[Rule], quotas: Mapping[int,
     lines: list[PayoutLine] = []
     for (rule_id, partner_id), partner_deals in sorted(paid.items()):
         rule = by_id[rule_id]
-        multiplier = accelerator(rule, won_by_partner[partner_id], quotas.get(partner_id))
-        lines.extend(group_lines(rule, partner_id, partner_deals, multiplier))
+        acceleration = accelerator(rule, won_by_partner[partner_id], quotas.get(partner_id))
+        lines.extend(group_lines(rule, partner_id, partner_deals, acceleration))
     lines.sort(key=lambda line: (line.partner_id, line.deal_id, line.rule_id))
     exceptions.sort(key=lambda e: e.deal_id)
     return Result(lines=lines, exceptions=exceptions)
 
 
-def accelerator(rule: Rule, won: Decimal, quota: Decimal | None) -> Decimal | None:
-    """The rule's multiplier when the partner's won amount reaches ``threshold × quota``, else None."""
+def accelerator(rule: Rule, won: Decimal, quota: Decimal | None) -> Acceleration | None:
+    """The rule's accelerator when the partner's won amount reaches ``threshold × quota`` (inclusive), else None."""
     if rule.accelerator_threshold is None or rule.accelerator_multiplier is None or not quota or quota <= 0:
         return None
-    return rule.accelerator_multiplier if won >= rule.accelerator_threshold * quota else None
+    if won < rule.accelerator_threshold * quota:
+        return None
+    return Acceleration(rule.accelerator_multiplier, rule.accelerator_threshold, won, quota)
 
 
-def group_lines(rule: Rule, partner_id: int, deals: list[Deal], multiplier: Decimal | None) -> list[PayoutLine]:
+def group_lines(rule: Rule, partner_id: int, deals: list[Deal], acceleration: Acceleration | None) -> list[PayoutLine]:
     """The lines one rule pays one partner: ``deals`` are those it pays, in closing order."""
     lines = []
+    multiplier = acceleration.multiplier if acceleration else None
     for deal, value, rate, steps in _raw_amounts(rule, deals):
         steps = [f"{rule.name}: " + steps[0], *steps[1:]]
-        if multiplier is not None:
-            accelerated = value * multiplier
-            steps.append(f"accelerator × {multiplier.normalize():f} (quota reached) = {euros(accelerated)}")
+        if acceleration is not None:
+            accelerated = value * acceleration.multiplier
+            steps.append(acceleration.step(accelerated))
             value = accelerated
         capped = ""
         if rule.cap_per_deal is not None and value > rule.cap_per_deal:

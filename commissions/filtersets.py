@@ -52,7 +52,7 @@ class SettlementRunFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = SettlementRun
-        fields = ["status", "period"]
+        fields = ["status", "period", "preliminary"]
 
 
 class StatementFilterSet(django_filters.FilterSet):

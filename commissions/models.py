@@ -226,7 +226,13 @@ class SettlementRunQuerySet(ScopedQuerySet):
 
 
 class SettlementRun(models.Model):
-    """The commissions of one period. One run per period; recomputed until approved, then immutable."""
+    """The commissions of one period. One run per period; recomputed until approved, then immutable.
+
+    Periods never overlap (SPEC §4.1): a quarter and one of its months cannot both have a run other
+    than a failed one, or their days would be paid twice. The database enforces it — an exclusion
+    constraint on PostgreSQL, a trigger on SQLite, both named ``settlementrun_periods_never_overlap``
+    (migration 0007) — since neither Django nor SQLite can declare it here.
+    """
 
     period = models.CharField(_("period"), max_length=7, unique=True)
     period_start = models.DateField()
@@ -241,9 +247,17 @@ class SettlementRun(models.Model):
     line_count = models.PositiveIntegerField(default=0)
     exception_count = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
+    #: Who last requested the computation (page, API, ``settle --as``, the job they started).
     run_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: Everyone who ever requested a computation of this run: none of them may approve it (four eyes).
+    requesters = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    #: Computed before its period ended: its figures stop at ``figures_through`` and it cannot be approved.
+    preliminary = models.BooleanField(_("preliminary"), default=False)
+    figures_through = models.DateField(_("figures through"), null=True, blank=True)
+    #: When the current computation began reading the ledger (runs approved later are not in its diff).
+    started_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -270,6 +284,10 @@ class SettlementRun(models.Model):
             models.CheckConstraint(
                 name="settlement_paid_has_reference",
                 condition=~Q(status=RunStatus.PAID) | ~Q(payment_reference=""),
+            ),
+            models.CheckConstraint(
+                name="settlement_approved_not_preliminary",
+                condition=~Q(status__in=LOCKED_STATUSES) | Q(preliminary=False),
             ),
         ]
 

@@ -8,6 +8,11 @@ lines tagged with the attempt; ``settlement_finish`` checks every chunk is there
 transaction, builds the statements, commits the attempt and drops every other attempt's lines.
 Readers only ever see the committed attempt, so a run never shows half its lines, and a
 worker killed halfway leaves leftovers that the next attempt replaces.
+
+SPEC §4.1 and §4.3 here: requests record their requester and never overlap another period's run
+(:mod:`.overlap`); a run computed before its period ends is preliminary; approval follows
+:mod:`.approval_rules` (four eyes, not preliminary, diffed against every approved period); an
+approved period's corrections are re-settled and diffed line by line (:func:`_adjustments`).
 """
 
 from dataclasses import dataclass
@@ -17,18 +22,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds as audit_kinds
 from ecosystem.bulk import copy_insert
 from ecosystem.periods import Period, parse_period
-from ecosystem.roles import Role, role_of
+from ecosystem.roles import INTERNAL_ROLES, Role, role_of
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
-from . import calculation, sql_calculation
+from . import approval_rules, calculation, overlap, sql_calculation
 from .line_rows import LINE_COLUMNS, PAYOUT, line_row
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
@@ -53,32 +59,76 @@ def stale_after() -> timedelta:
 # --- Requests -----------------------------------------------------------------------------------
 
 
-def settlement_request(*, period: str, user) -> SettlementRun:
-    """Create (or re-queue) the period's run and enqueue its computation after commit.
+def settlement_request(*, period: str, user, enqueue: bool = True) -> SettlementRun:
+    """Create (or re-queue) the period's run, record ``user`` as its requester, and enqueue its
+    computation after commit (``enqueue=False``: the caller computes it, as ``settle --here`` does).
 
-    Refused when the run is approved or paid (corrections go to the next period) or is
-    being computed right now.
+    Refused when the user may not run settlements (an internal user, active), when the run is
+    approved or paid (corrections go to the next period), is being computed right now, or when
+    its days overlap another run that is not failed (SPEC §4.1; the database refuses it too, even
+    to two requests racing).
     """
     parsed = parse_period(period)  # ValueError → the caller's 400
-    with transaction.atomic():
-        run, _ = SettlementRun.objects.get_or_create(
-            period=parsed.label, defaults={"period_start": parsed.start, "period_end": parsed.end}
-        )
-        run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-        if run.is_locked:
-            raise ValidationError({"period": f"{run.period} is {run.status}: it can no longer be recomputed."})
-        if run.status == RunStatus.RUNNING and not _is_stale(run):
-            raise ValidationError({"period": f"{run.period} is being computed right now; wait for it to finish."})
-        job = job_create(kind="settlement", user=user, params={"period": run.period, "run": run.pk})
-        run.status, run.job, run.run_by, run.failure_reason = RunStatus.QUEUED, job, user, ""
-        run.save(update_fields=["status", "job", "run_by", "failure_reason"])
+    if user is None or not user.is_active or role_of(user) not in INTERNAL_ROLES:
+        raise PermissionDenied(_("Only an active member of the channel team or a manager runs settlements."))
+    for retry in (False, True):
+        try:
+            with transaction.atomic():
+                run = _queue(parsed, user)
+            break
+        except IntegrityError as error:
+            # A request that committed first holds an overlapping period (the database refused this
+            # one), or created this very period's run (then queue that one).
+            if clash := _overlapping_run(parsed):
+                raise ValidationError({"period": [_overlap_message(parsed, clash)]}) from error
+            if retry or not SettlementRun.objects.filter(period=parsed.label).exists():
+                raise
+    if enqueue:
         send_after_commit(
             "commissions.settle_run",
             (run.pk,),
-            job_id=job.pk,
+            job_id=run.job_id,
             on_unreachable=lambda reason: _fail_queued(run.pk, reason),
         )
     return run
+
+
+def _queue(parsed: Period, user) -> SettlementRun:
+    overlap.queue_requests(connection)
+    run = SettlementRun.objects.select_for_update().filter(period=parsed.label).first()
+    reopened = run is None or run.status == RunStatus.FAILED  # a failed run blocks no one: check again
+    if reopened and (clash := _overlapping_run(parsed, exclude=run)):
+        raise ValidationError({"period": [_overlap_message(parsed, clash)]})
+    if run is None:
+        run = SettlementRun.objects.create(period=parsed.label, period_start=parsed.start, period_end=parsed.end)
+    if run.is_locked:
+        raise ValidationError(
+            {"period": [_("%(period)s is %(status)s: it can no longer be recomputed; corrections go to the next "
+                          "period.") % {"period": run.period, "status": run.get_status_display().lower()}]}
+        )  # fmt: skip
+    if run.status == RunStatus.RUNNING and not _is_stale(run):
+        raise ValidationError(
+            {"period": [_("%(period)s is being computed right now; wait for it to finish.") % {"period": run.period}]}
+        )
+    job = job_create(kind="settlement", user=user, params={"period": run.period, "run": run.pk})
+    run.status, run.job, run.run_by, run.failure_reason = RunStatus.QUEUED, job, user, ""
+    run.save(update_fields=["status", "job", "run_by", "failure_reason"])
+    run.requesters.add(user)
+    return run
+
+
+def _overlapping_run(parsed: Period, *, exclude: SettlementRun | None = None) -> SettlementRun | None:
+    runs = SettlementRun.objects.filter(overlap.overlaps(parsed.start, parsed.end)).exclude(period=parsed.label)
+    if exclude is not None:
+        runs = runs.exclude(pk=exclude.pk)
+    return runs.order_by("period_start", "pk").first()
+
+
+def _overlap_message(parsed: Period, clash: SettlementRun) -> str:
+    return _(
+        "%(period)s overlaps the settlement of %(other)s (%(status)s, run %(id)s): periods never overlap, "
+        "or their common days would be paid twice."
+    ) % {"period": parsed.label, "other": clash.period, "status": clash.get_status_display().lower(), "id": clash.pk}
 
 
 def _fail_queued(run_id: int, reason: str) -> None:
@@ -109,9 +159,14 @@ def settlement_begin(run_id: int, *, chunk_deals: int = 25_000) -> Plan | None:
     now = timezone.now()
     claimable = Q(status__in=RESTARTABLE) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - stale_after())
     with transaction.atomic():
+        period_end = SettlementRun.objects.filter(pk=run_id).values_list("period_end", flat=True).first()
+        if period_end is None:
+            return None
+        preliminary, figures_through = approval_rules.figures_of(period_end, approval_rules.today())
         claimed = SettlementRun.objects.filter(claimable, pk=run_id).update(
-            status=RunStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now, failure_reason=""
-        )
+            status=RunStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now, failure_reason="",
+            preliminary=preliminary, figures_through=figures_through, started_at=now,
+        )  # fmt: skip
         if not claimed:
             return None
         run = SettlementRun.objects.get(pk=run_id)
@@ -133,11 +188,17 @@ def _approved_periods_before(run: SettlementRun) -> list[Period]:
 
 
 def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
-    """(partner id, weight) for every partner with won deals in the period or in an approved earlier one."""
+    """(partner id, weight) for every partner the run may owe or claw back something.
+
+    That is every partner with won deals in the period or in an approved earlier one (what is owed
+    now), and every partner paid for an approved earlier period (what may be clawed back — such a
+    partner may have no won deal left at all, its deal lost or moved to another partner).
+    """
     from opportunities.models import Opportunity, Stage
 
+    earlier = _approved_periods_before(run)
     windows = Q(closed_on__range=(run.period_start, run.period_end))
-    for period in _approved_periods_before(run):
+    for period in earlier:
         windows |= Q(closed_on__range=(period.start, period.end))
     counts = dict(
         Opportunity.objects.filter(windows, stage=Stage.WON, partner__isnull=False)
@@ -145,10 +206,13 @@ def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")
     )
-    # Partners paid before whose deals are no longer won still need their clawbacks.
-    for partner_id in (
-        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES).values_list("partner_id", flat=True).distinct()
-    ):
+    paid_before = (
+        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period__in=[p.label for p in earlier])
+        .order_by()
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+    for partner_id in paid_before if earlier else ():
         counts.setdefault(partner_id, 1)
     return sorted(counts.items())
 
@@ -264,52 +328,85 @@ def _delete_rows(queryset) -> None:
     queryset._raw_delete(queryset.db)
 
 
-def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
-    """What an approved period's deals are owed now, minus what was paid: the difference, line by line."""
-    paid = (
-        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
-        .filter(attempt=F("run__committed_attempt"))
-        .values("opportunity_id", "rule_id", "partner_id")
-        .annotate(total=Sum("payout"))
+NEWLY_OWED = "newly owed: a late win, a new rule or a deal now this partner's"
+CHANGED = "amount or rule changed"
+
+
+def adjustment_text(period_label: str, what: str, owed: Decimal, paid: Decimal, explanation: str) -> str:
+    """An adjustment line's explanation (:data:`.sql_calculation.ADJUST_SQL` writes the same words)."""
+    return (
+        f"Adjustment for {period_label} ({what}): now owed {calculation.euros(owed)}, "
+        f"paid {calculation.euros(paid)}, difference {calculation.euros(owed - paid)}. Now: {explanation}"
     )
-    paid_by_key = {(p["opportunity_id"], p["rule_id"]): (p["total"], p["partner_id"]) for p in paid}
-    originals = _original_lines(period, partner_ids)
-    paid_rule_ids = {rule_id for _, rule_id in paid_by_key}
+
+
+def clawback_text(period_label: str, paid: Decimal) -> str:
+    """A clawback line's explanation (:data:`.sql_calculation.ADJUST_SQL` writes the same words)."""
+    return (
+        f"Clawback for {period_label}: no longer owed to this partner (the deal is no longer won, no longer "
+        f"this partner's or no longer paid by this rule); paid {calculation.euros(paid)}, "
+        f"reversed {calculation.euros(-paid)}."
+    )
+
+
+def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
+    """Re-settle an approved period for the chunk's partners and diff it with what was paid (SPEC §4.1).
+
+    Lines pair by (deal, rule, partner): a line no longer owed to its partner is clawed back from
+    that partner — even when the deal has moved to another one — and the new partner gets the
+    newly owed line. So the result is the same whichever chunk each partner falls in. The period
+    is recomputed on its own (its deals, rules and quotas): nothing here touches the new period's
+    tiers, caps or attainment.
+    """
+    paid = _paid_lines(period, partner_ids)
+    paid_rule_ids = {rule_id for _, rule_id, _ in paid}
     deals = load_deals(period.start, period.end, partner_ids)
     owed = calculation.calculate(
         deals, load_rules(period.start, period.end, also_rule_ids=paid_rule_ids), load_quotas(period.label, partner_ids)
     )
     rows = []
-    seen = set()
     for line in owed.lines:
-        key = (line.deal_id, line.rule_id)
-        seen.add(key)
-        already, _ = paid_by_key.get(key, (Decimal("0"), None))
-        difference = line.payout - already
-        if difference:
-            what = "late win or new rule" if key not in originals else "amount or rule changed"
-            text = (
-                f"Adjustment for {period.label} ({what}): now owed {calculation.euros(line.payout)}, "
-                f"paid {calculation.euros(already)}, difference {calculation.euros(difference)}. "
-                f"Now: {line.explanation}"
-            )
+        key = (line.deal_id, line.rule_id, line.partner_id)
+        already, corrects = paid.get(key, (Decimal("0"), None))
+        if line.payout != already:
+            text = adjustment_text(period.label, CHANGED if key in paid else NEWLY_OWED, line.payout, already,
+                                   line.explanation)  # fmt: skip
             rows.append(
-                line_row(line, LineKind.ADJUSTMENT, period.label, originals.get(key), payout=difference, text=text)
+                line_row(line, LineKind.ADJUSTMENT, period.label, corrects, payout=line.payout - already, text=text)
             )
-    for (deal_id, rule_id), (already, partner_id) in paid_by_key.items():
-        if (deal_id, rule_id) in seen or not already:
+    owed_keys = {(line.deal_id, line.rule_id, line.partner_id) for line in owed.lines}
+    for key, (already, corrects) in sorted(paid.items()):
+        if key in owed_keys or not already:
             continue
-        text = (
-            f"Clawback for {period.label}: the deal is no longer won or no longer paid by this rule; "
-            f"paid {calculation.euros(already)}, reversed {calculation.euros(-already)}."
-        )
+        deal_id, rule_id, partner_id = key
         rows.append(
             (
                 partner_id, deal_id, rule_id, LineKind.ADJUSTMENT, period.label, Decimal("0"), None, None, "",
-                -already, text, originals.get((deal_id, rule_id)),
+                -already, clawback_text(period.label, already), corrects,
             )
         )  # fmt: skip
     return rows
+
+
+#: The lines the re-settle-and-diff compares with what is owed: the engine's own. A line of another kind
+#: (a correction decided by a person, SPEC §4.3) is nobody's computation to diff and is never clawed back.
+DIFFED_KINDS = (LineKind.COMMISSION, LineKind.ADJUSTMENT)
+
+
+def _paid_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int, int], tuple[Decimal, int]]:
+    """What approved runs paid the chunk's partners for a period's deals, by (deal, rule, partner): the
+    total, and the line an adjustment points at (the commission line, else the first adjustment)."""
+    rows = (
+        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
+        .filter(attempt=F("run__committed_attempt"), kind__in=DIFFED_KINDS)
+        .values("opportunity_id", "rule_id", "partner_id")
+        .annotate(total=Sum("payout"), original=Min("id", filter=Q(kind=LineKind.COMMISSION)), first=Min("id"))
+        .order_by()
+    )
+    return {
+        (row["opportunity_id"], row["rule_id"], row["partner_id"]): (row["total"], row["original"] or row["first"])
+        for row in rows
+    }
 
 
 def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> dict:
@@ -324,22 +421,8 @@ def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: lis
         run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
         partner_ids=partner_ids, rules=load_rules(period.start, period.end, also_rule_ids=paid_rule_ids),
         quotas=load_quotas(period.label, partner_ids), locked_statuses=list(LOCKED_STATUSES),
+        diffed_kinds=list(DIFFED_KINDS), changed=CHANGED, newly_owed=NEWLY_OWED,
     )  # fmt: skip
-
-
-def _original_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int], int]:
-    """The approved commission line of each (deal, rule) of a period: what an adjustment points at."""
-    rows = (
-        PayoutLine.objects.filter(
-            run__status__in=LOCKED_STATUSES,
-            deal_period=period.label,
-            partner_id__in=partner_ids,
-            kind=LineKind.COMMISSION,
-        )
-        .filter(attempt=F("run__committed_attempt"))
-        .values_list("opportunity_id", "rule_id", "id")
-    )
-    return {(deal_id, rule_id): line_id for deal_id, rule_id, line_id in rows}
 
 
 def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
@@ -400,14 +483,13 @@ def settle_now(run_id: int, *, chunk_deals: int = 25_000) -> SettlementRun | Non
 
 @transaction.atomic
 def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
-    """A manager approves a computed run they did not run themselves (four eyes). Then it never changes."""
-    if role_of(user) != Role.MANAGER:
-        raise PermissionDenied("Only a manager approves settlements.")
+    """A manager approves a computed run (:mod:`.approval_rules`: four eyes, never a preliminary run,
+    never one computed before an earlier period was approved). Then it never changes."""
+    if not approval_rules.may_approve(user):
+        raise PermissionDenied(_("Only a manager approves settlements."))
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.COMPUTED:
-        raise ValidationError({"status": f"Only a computed run can be approved; this one is {run.status}."})
-    if run.run_by_id == user.pk:
-        raise ValidationError({"approved_by": "Four eyes: you ran this settlement, someone else must approve it."})
+    if refusal := approval_rules.approval_refusal(run, user):
+        raise ValidationError({refusal.field: [refusal.message]})
     run.status, run.approved_by, run.approved_at = RunStatus.APPROVED, user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
     audit.record(

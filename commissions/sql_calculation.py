@@ -9,8 +9,9 @@ partners:
   of :meth:`calculation.Rule.mismatch`), keeps the best ``base`` rule per deal (highest priority,
   then lowest id) and every ``bonus`` rule, exactly as :func:`calculation.choose`;
 - for ``percent`` and ``flat`` rules without a period cap it computes the line — amount × rate
-  or the flat amount, the quota accelerator, the cap per deal, rounding half-up to the cent —
-  and the same explanation text, and inserts the lines straight into the ledger;
+  or the flat amount, the quota accelerator (naming the quota and the attainment), the cap per
+  deal, rounding half-up to the cent — and the same explanation text, and inserts the lines
+  straight into the ledger;
 - it returns the (deal, rule) pairs of the other rules (tiered bands and period caps depend on
   the partner's other deals in closing order) and the deals no rule pays: Python finishes those
   with :func:`calculation.group_lines` and :func:`calculation.calculate`.
@@ -99,7 +100,8 @@ chosen AS MATERIALIZED (
     SELECT * FROM matched WHERE bonus
 ),
 priced AS (
-    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.kind, r.cap_per_deal,
+    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.kind, r.cap_per_deal, c.won, q.amount AS quota,
+           r.accelerator_threshold AS threshold,
            CASE WHEN r.kind = 'percent' THEN coalesce(r.rate, 0) END AS rate,
            CASE WHEN r.kind = 'percent' THEN c.amount * coalesce(r.rate, 0) ELSE coalesce(r.flat_amount, 0) END
                AS raw,
@@ -128,8 +130,10 @@ written AS (
                    THEN {_euros("amount")} || ' × ' || trim_scale(rate * 100)::text || ' %% = ' || {_euros("raw")}
                    ELSE 'flat ' || {_euros("raw")} || ' per deal' END
            || CASE WHEN multiplier IS NULL THEN ''
-                   ELSE '; accelerator × ' || trim_scale(multiplier)::text || ' (quota reached) = '
-                        || {_euros("value")} END
+                   ELSE '; accelerator × ' || trim_scale(multiplier)::text || ' (quota ' || {_euros("quota")}
+                        || ', won ' || {_euros("won")} || ': attainment '
+                        || round(div(2000 * won + quota, 2 * quota) / 10, 1)::text || ' %% ≥ threshold '
+                        || trim_scale(threshold * 100)::text || ' %%) = ' || {_euros("value")} END
            || CASE WHEN over_cap THEN '; capped at ' || {_euros("cap_per_deal")} || ' per deal' ELSE '' END,
            NULL
     FROM capped
@@ -249,8 +253,8 @@ def settle_chunk(
     for (rule_id, partner_id), deals in sorted(groups.items()):
         rule = by_id[rule_id]
         deals.sort(key=lambda d: d.order_key)
-        multiplier = calculation.accelerator(rule, won[partner_id], quotas.get(partner_id))
-        lines.extend(calculation.group_lines(rule, partner_id, deals, multiplier))
+        acceleration = calculation.accelerator(rule, won[partner_id], quotas.get(partner_id))
+        lines.extend(calculation.group_lines(rule, partner_id, deals, acceleration))
     exceptions = calculation.calculate(unpaid, rules, quotas).exceptions if unpaid else []
     return ChunkResult(written, lines, exceptions)
 
@@ -264,25 +268,26 @@ SELECT {LINE_COLUMN_LIST} FROM commissions_payoutline WITH NO DATA
 
 ADJUST_SQL = f"""
 WITH paid AS MATERIALIZED (
-    SELECT l.opportunity_id, l.rule_id, min(l.partner_id) AS partner_id, sum(l.payout) AS total,
-           min(l.id) FILTER (WHERE l.kind = 'commission') AS original_id
+    SELECT l.opportunity_id, l.rule_id, l.partner_id, sum(l.payout) AS total,
+           coalesce(min(l.id) FILTER (WHERE l.kind = 'commission'), min(l.id)) AS original_id
     FROM commissions_payoutline l
     JOIN commissions_settlementrun r ON r.id = l.run_id
     WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
-      AND l.partner_id = ANY(%(partners)s)
-    GROUP BY l.opportunity_id, l.rule_id
+      AND l.partner_id = ANY(%(partners)s) AND l.kind = ANY(%(kinds)s)
+    GROUP BY l.opportunity_id, l.rule_id, l.partner_id
 ),
 owed AS (
-    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, p.original_id
+    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, p.original_id,
+           p.opportunity_id IS NOT NULL AS was_paid
     FROM owed_line o
-    LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id
+    LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id AND p.partner_id = o.partner_id
 ),
 written AS (
 INSERT INTO commissions_payoutline ({LINE_COLUMN_LIST})
 SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s, base_amount, rate,
        accelerator, capped, difference,
        'Adjustment for ' || %(period)s || ' ('
-       || CASE WHEN original_id IS NULL THEN 'late win or new rule' ELSE 'amount or rule changed' END
+       || CASE WHEN was_paid THEN %(changed)s ELSE %(newly_owed)s END
        || '): now owed ' || {_euros("payout")} || ', paid ' || {_euros("already")}
        || ', difference ' || {_euros("difference")} || '. Now: ' || explanation,
        original_id
@@ -290,12 +295,16 @@ FROM owed WHERE difference <> 0
 UNION ALL
 SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustment', %(period)s, 0, NULL, NULL, '',
        -p.total,
-       'Clawback for ' || %(period)s || ': the deal is no longer won or no longer paid by this rule; paid '
+       'Clawback for ' || %(period)s || ': no longer owed to this partner (the deal is no longer won, no longer '
+       || 'this partner''s or no longer paid by this rule); paid '
        || {_euros("p.total")} || ', reversed ' || {_euros("-p.total")} || '.',
        p.original_id
 FROM paid p
 WHERE p.total <> 0
-  AND NOT EXISTS (SELECT 1 FROM owed_line o WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM owed_line o
+      WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id AND o.partner_id = p.partner_id
+  )
 RETURNING partner_id, payout
 )
 SELECT partner_id, sum(payout), count(*) FROM written GROUP BY partner_id
@@ -313,11 +322,17 @@ def adjust_chunk(
     rules: list[calculation.Rule],
     quotas: dict[int, Decimal],
     locked_statuses: list[str],
+    diffed_kinds: list[str],
+    changed: str,
+    newly_owed: str,
 ) -> dict[int, tuple[Decimal, int]]:
     """Write the adjustment lines of an approved period for the chunk: what its deals are owed now
-    (computed as :func:`settle_chunk` computes them) minus what was paid, line by line, and a
-    clawback for every paid line no longer owed. Call inside a transaction; returns, per partner,
-    the total and count of the lines written."""
+    (computed as :func:`settle_chunk` computes them) minus what was paid, line by line — paired by
+    deal, rule and partner, so a deal that moved is clawed back from the partner paid and added for
+    the one owed, whatever chunk each is in — and a clawback for every paid line no longer owed.
+    Only lines of ``diffed_kinds`` are compared; ``changed`` and ``newly_owed`` are the words the
+    reference path uses. Call inside a transaction;
+    returns, per partner, the total and count of the lines written."""
     if not partner_ids:
         return {}
     with connection.cursor() as cursor:
@@ -332,13 +347,14 @@ def adjust_chunk(
             [(run_id, attempt, *line_row(line, "commission", period_label, None)) for line in owed.lines],
         )  # fmt: skip
         # Index and statistics so the diff joins by hash or index whatever the row counts.
-        cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id)")
+        cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id, partner_id)")
         cursor.execute("ANALYZE owed_line")
         cursor.execute(
             ADJUST_SQL,
             {
                 "locked": list(locked_statuses), "period": period_label, "partners": list(partner_ids),
-                "run": run_id, "attempt": attempt,
+                "run": run_id, "attempt": attempt, "kinds": list(diffed_kinds), "changed": changed,
+                "newly_owed": newly_owed,
             },
         )  # fmt: skip
         return {partner_id: (total, count) for partner_id, total, count in cursor.fetchall()}

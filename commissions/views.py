@@ -18,9 +18,9 @@ from django.views.generic import FormView, TemplateView
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response
 
+from . import approval_rules, settlement, statements
 from . import disputes as dispute_service
 from . import rules as rule_service
-from . import settlement, statements
 from .estimator import estimate
 from .filtersets import (
     DisputeFilterSet,
@@ -311,14 +311,14 @@ class SettlementDetailView(ScopedDetailView):
         partner_totals = Statement.objects.current().filter(run=run).select_related("partner").order_by("partner__name")
         page = Paginator(partner_totals, 100).get_page(self.request.GET.get("page"))
         role = role_of(user)
+        refusal = approval_rules.approval_refusal(run, user) if role == Role.MANAGER else None
         return super().get_context_data(
             job=run.job,
             statements_page=page,
             dispute_count=Dispute.objects.filter(line__run=run).exclude(status=DisputeStatus.RESOLVED).count(),
-            can_approve=role == Role.MANAGER and run.status == RunStatus.COMPUTED and run.run_by_id != user.pk,
-            runner_cannot_approve=role == Role.MANAGER
-            and run.status == RunStatus.COMPUTED
-            and run.run_by_id == user.pk,
+            can_approve=role == Role.MANAGER and refusal is None,
+            # Why a manager cannot approve a computed run (four eyes, preliminary, to recompute).
+            approval_refusal=refusal if run.status == RunStatus.COMPUTED else None,
             can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
             can_rerun=role in INTERNAL_ROLES and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
             paid_form=MarkPaidForm(),
@@ -336,8 +336,10 @@ class SettlementApproveView(_RunActionView):
 
     def post(self, request, pk):
         run = self.run(request, pk)
-        if run.run_by_id == request.user.pk:
-            raise PermissionDenied(_("Four eyes: you ran this settlement, another manager must approve it."))
+        if approval_rules.is_requester(run, request.user):
+            raise PermissionDenied(
+                _("Four eyes: you requested or computed this settlement, another manager must approve it.")
+            )
         try:
             settlement.settlement_approve(run=run, user=request.user)
             messages.success(

@@ -412,8 +412,10 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
     The older ones are also marked paid, and the demo partner's admin disputes a line of the
     latest approved statement, so every state of SPEC §4 shows in the demo.
     """
-    from commissions.settlement import settle_now, settlement_approve, settlement_mark_paid
+    from commissions.settlement import settle_now, settlement_approve, settlement_mark_paid, settlement_request
 
+    # As a channel team would: the channel user requests each run (recorded as its requester, with its
+    # job), the manager — another person, four eyes — approves it; the quarters do not overlap.
     channel, manager = users["channel"], users["manager"]
     periods = window.closed_quarters
     runs = []
@@ -421,9 +423,7 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
         for index, period in enumerate(periods):
             if index == len(periods) - 1 and index > 0:
                 late_changes(periods[index - 1], demo_partner_id, channel)
-            run = SettlementRun.objects.create(
-                period=period.label, period_start=period.start, period_end=period.end, run_by=channel
-            )
+            run = settlement_request(period=period.label, user=channel, enqueue=False)
             settle_now(run.pk)
             run.refresh_from_db()
             if run.status != RunStatus.COMPUTED:

@@ -5,13 +5,15 @@ exact columns, a size limit; file-level problems raise :class:`CsvFileError` wit
 message a person can act on. Row-level checks belong to each importer, which reports
 :class:`RowError` with the line number and column.
 
-Writing: cells that a spreadsheet would run as a formula are neutralised.
+Writing: text cells that a spreadsheet would run as a formula are neutralised; numbers stay numbers.
 """
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,12 +104,20 @@ def starts_like_formula(value: str) -> bool:
     return bool(value) and value.startswith(FORMULA_PREFIXES)
 
 
+#: What the product writes itself as a number or a date: never prefixed (SPEC §4.1, "amounts stay
+#: numbers": an adjustment's ``-5000.00`` must stay a negative number in the spreadsheet).
+NUMBER_TYPES = (int, float, Decimal, date)
+
+
 def safe_cell(value) -> str:
-    """A cell a spreadsheet will show as text, never run: formula-looking text gets a ``'`` prefix."""
+    """A cell a spreadsheet will show as text, never run: text that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets a ``'`` prefix. Numbers and dates the product writes
+    (``Decimal("-5000.00")``) are written as they are; anything else — ``str``, a lazy translation, a
+    choice label — counts as text, so what is not known to be a number is never left unguarded."""
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and starts_like_formula(text):
+    if not isinstance(value, NUMBER_TYPES) and starts_like_formula(text):
         return "'" + text
     return text
 

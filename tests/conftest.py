@@ -5,6 +5,7 @@ partner" whose data must stay invisible.
 """
 
 import os
+from datetime import date
 
 import pytest
 from rest_framework.test import APIClient
@@ -62,6 +63,24 @@ def _tasks_in_process_unless_worker_test(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+#: The day the settlement rules see in tests (SPEC §4.1: a period computed before it ends is
+#: preliminary and approved only after its last day). Fixed, and after every period the tests
+#: settle, so that no test depends on the day it runs; the tests of preliminary runs set their own.
+SETTLEMENT_TODAY = date(2030, 1, 15)
+
+
+@pytest.fixture(autouse=True)
+def settlement_today(monkeypatch):
+    """``settlement_today(day)`` sets the day the settlement rules see (``SETTLEMENT_TODAY`` by default)."""
+    from commissions import approval_rules
+
+    def set_today(day: date) -> None:
+        monkeypatch.setattr(approval_rules, "today", lambda: day)
+
+    set_today(SETTLEMENT_TODAY)
+    return set_today
 
 
 @pytest.fixture

@@ -183,6 +183,9 @@ def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
     channel, manager = (get_user_model().objects.get(username=name) for name in ("channel", "manager"))
     assert all(r.run_by_id == channel.pk for r in runs)
     assert all(r.approved_by_id == manager.pk for r in runs[:-1])
+    # Legitimately: each run requested by the channel user (recorded, with its job), never by its approver.
+    assert all(list(r.requesters.all()) == [channel] and r.job.created_by == channel for r in runs)
+    assert not any(r.preliminary for r in runs)
     assert all(r.line_count > 0 and r.total > 0 for r in runs)
     # The late changes to the approved 2026-Q2 show up as adjustments in 2026-Q3.
     assert runs[-1].lines.filter(Q(kind="adjustment"), attempt=runs[-1].committed_attempt).exists()

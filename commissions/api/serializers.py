@@ -207,11 +207,17 @@ class SettlementRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SettlementRun
         fields = [
-            "id", "period", "period_start", "period_end", "status", "job", "job_state", "progress",
-            "total", "line_count", "exception_count", "failure_reason", "run_by", "created_at", "computed_at",
-            "approved_by", "approved_at", "paid_at", "payment_reference",
+            "id", "period", "period_start", "period_end", "status", "preliminary", "figures_through", "job",
+            "job_state", "progress", "total", "line_count", "exception_count", "failure_reason", "run_by",
+            "created_at", "computed_at", "approved_by", "approved_at", "paid_at", "payment_reference",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "preliminary": {"help_text": "Computed before the period ended: it cannot be approved until recomputed "
+                            "after its last day."},
+            "figures_through": {"help_text": "The last day the figures cover (the day it was computed, if earlier "
+                                "than the period's end)."},
+        }  # fmt: skip
 
 
 class SettlementRequestSerializer(InputSerializer):
@@ -264,6 +270,8 @@ class PayoutLineSerializer(serializers.ModelSerializer):
 class StatementSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="run.period", read_only=True)
     run_status = serializers.CharField(source="run.status", read_only=True)
+    preliminary = serializers.BooleanField(source="run.preliminary", read_only=True)
+    figures_through = serializers.DateField(source="run.figures_through", read_only=True, allow_null=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     partner_siren = serializers.CharField(source="partner.siren", read_only=True)
     total = MoneyField(read_only=True)
@@ -275,6 +283,8 @@ class StatementSerializer(serializers.ModelSerializer):
             "run",
             "period",
             "run_status",
+            "preliminary",
+            "figures_through",
             "partner",
             "partner_name",
             "partner_siren",

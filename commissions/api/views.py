@@ -9,6 +9,7 @@ pay them through their statements and the estimator.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,9 +24,9 @@ from ecosystem.choices import ProductLine
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
 from ecosystem.web import csv_response
 
+from .. import approval_rules, settlement, statements
 from .. import disputes as dispute_service
 from .. import rules as rule_service
-from .. import settlement, statements
 from ..estimator import estimate
 from ..filtersets import (
     DisputeFilterSet,
@@ -174,10 +175,13 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=None, responses=SettlementRunSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """A manager approves a computed run — never one they ran themselves (four eyes: 403)."""
+        """A manager approves a computed run — never one they requested or computed (four eyes: 403), never a
+        preliminary one, nor one computed before an earlier period was approved (400, saying why)."""
         run = self.get_object()
-        if run.run_by_id == request.user.pk:
-            raise PermissionDenied("Four eyes: you ran this settlement, another manager must approve it.")
+        if approval_rules.is_requester(run, request.user):
+            raise PermissionDenied(
+                _("Four eyes: you requested or computed this settlement, another manager must approve it.")
+            )
         try:
             run = settlement.settlement_approve(run=run, user=request.user)
         except DjangoValidationError as error:

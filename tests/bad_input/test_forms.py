@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from ecosystem.periods import parse_period
 from ecosystem.roles import Role
 from insights.models import Target
 
@@ -29,7 +30,7 @@ from ..factories import (
     UserFactory,
     next_siren,
 )
-from ..foundation.registry import World, _close, _dispute, _invoice, _proposal, _settlement_run, _statement
+from ..foundation.registry import World, _close, _dispute, _invoice, _proposal, _settlement_run, _statement, model
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ def _line_of_a(w):
     _, line = _statement(run, w.partner_a, marker="form")
     _close(run, w)
     return line
+
+
+def _month_run(period):
+    """A computed run of a month, for a quarter overlapping it to be refused (SPEC §4.1)."""
+    p = parse_period(period)
+    return model("commissions.SettlementRun").objects.create(
+        period=p.label, period_start=p.start, period_end=p.end, status="computed"
+    )
 
 
 def _pending(w):
@@ -210,7 +219,10 @@ FORMS: dict[str, Form] = {
             },
         )  # fmt: skip
     ),
-    "run a settlement": Form(lambda w: (w.channel, "/commissions/settlements/run/", {"period": "2025-Q1"}), "redirect"),
+    "run a settlement": Form(
+        lambda w: (_month_run("2024-02"), w.channel, "/commissions/settlements/run/", {"period": "2025-Q1"})[1:],
+        "redirect",
+    ),
     "mark a settlement paid": Form(
         lambda w: (
             w.channel,
@@ -406,6 +418,7 @@ CASES = [
     Case("revise rule", "blank start date", {"valid_from": ""}, "valid_from"),
     Case("run a settlement", "bad period", {"period": "2026-Q5"}, "2026-Q5"),
     Case("run a settlement", "blank period", {"period": ""}, "required"),
+    Case("run a settlement", "overlaps a run", {"period": "2024-Q1"}, "2024-Q1 overlaps the settlement of 2024-02"),
     Case("mark a settlement paid", "blank reference", {"payment_reference": ""}, "payment reference"),
     Case("mark a settlement paid", "reference too long", {"payment_reference": "x" * 101}, "100 characters"),
     Case("dispute a line", "blank comment", {"comment": ""}, "comment"),

@@ -13,8 +13,12 @@ Q3_DAY = date(2026, 7, 15)
 
 
 def run_for(period="2026-Q3", user=None) -> SettlementRun:
+    """A queued run of ``period`` requested by ``user`` (recorded as its runner and a requester)."""
     p = parse_period(period)
-    return SettlementRun.objects.create(period=p.label, period_start=p.start, period_end=p.end, run_by=user)
+    run = SettlementRun.objects.create(period=p.label, period_start=p.start, period_end=p.end, run_by=user)
+    if user is not None:
+        run.requesters.add(user)
+    return run
 
 
 def computed(period="2026-Q3", user=None) -> SettlementRun:
@@ -25,7 +29,8 @@ def computed(period="2026-Q3", user=None) -> SettlementRun:
 
 
 def approved(period="2026-Q3", runner=None, approver=None) -> SettlementRun:
-    run = computed(period, runner)
+    """Computed as ``runner`` (a channel user by default) and approved by ``approver`` (another manager)."""
+    run = computed(period, runner or UserFactory(role="channel"))
     approver = approver or UserFactory(role="manager")
     settlement.settlement_approve(run=run, user=approver)
     run.refresh_from_db()

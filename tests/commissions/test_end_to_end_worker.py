@@ -40,42 +40,44 @@ def run_from_the_page(client, period: str, worker) -> SettlementRun:
 @pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL (Redis), as in CI")
 @pytest.mark.django_db(transaction=True)
 def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner_b):
+    # Quarters that are over by the real calendar: the worker's own clock decides whether a run is
+    # preliminary, and a preliminary run is never approved (SPEC §4.1).
     channel, admin = users["channel"], users["partner_admin"]
     RuleFactory(name="AI 10 %", rate=D("0.1"))
-    deal = won(partner_a, "1000.00", date(2026, 8, 3))
-    won(partner_a, "2000.00", date(2026, 9, 1))
-    won(partner_b, "4000.00", date(2026, 7, 20))
+    deal = won(partner_a, "1000.00", date(2026, 5, 3))
+    won(partner_a, "2000.00", date(2026, 6, 1))
+    won(partner_b, "4000.00", date(2026, 4, 20))
     purge_queue()
     with celery_worker("commissions-e2e") as worker:
         client.force_login(channel)
-        q3 = run_from_the_page(client, "2026-Q3", worker)
-        assert q3.total == D("700.00") and q3.line_count == 3
+        first = run_from_the_page(client, "2026-Q2", worker)
+        assert first.total == D("700.00") and first.line_count == 3
 
         client.force_login(users["manager"])
-        assert client.post(f"/commissions/settlements/{q3.pk}/approve/").status_code == 302
+        assert client.post(f"/commissions/settlements/{first.pk}/approve/").status_code == 302
 
         client.force_login(admin)
-        statement = Statement.objects.get(run=q3, partner=partner_a)
+        statement = Statement.objects.get(run=first, partner=partner_a)
         page = client.get(f"/commissions/statements/{statement.pk}/").content.decode()
         assert "AI 10 %: 1 000.00 € × 10 % = 100.00 €" in page and "4 000.00" not in page
-        line = PayoutLine.objects.get(run=q3, opportunity=deal)
+        line = PayoutLine.objects.get(run=first, opportunity=deal)
         client.post(f"/commissions/lines/{line.pk}/dispute/", {"comment": "Cancelled by the customer."})
         assert Dispute.objects.get().line == line
 
         deal.stage = Stage.LOST
         deal.save()
         client.force_login(channel)
-        q4 = run_from_the_page(client, "2026-Q4", worker)
-    assert q4.total == D("-100.00")
+        following = run_from_the_page(client, "2026-Q3", worker)
+    assert following.total == D("-100.00")
     client.force_login(UserFactory(role="manager"))
-    client.post(f"/commissions/settlements/{q4.pk}/approve/")
-    clawback = PayoutLine.objects.get(run=q4)
+    client.post(f"/commissions/settlements/{following.pk}/approve/")
+    clawback = PayoutLine.objects.get(run=following)
     assert clawback.kind == LineKind.ADJUSTMENT and clawback.corrects == line and clawback.partner == partner_a
     client.force_login(admin)
-    q4_statement = Statement.objects.get(run=q4, partner=partner_a)
+    following_statement = Statement.objects.get(run=following, partner=partner_a)
     assert (
-        f"corrects line {line.pk} of 2026-Q3"
-        in client.get(f"/commissions/statements/{q4_statement.pk}/").content.decode()
+        f"corrects line {line.pk} of 2026-Q2"
+        in client.get(f"/commissions/statements/{following_statement.pk}/").content.decode()
     )
-    q3.refresh_from_db()
-    assert q3.total == D("700.00") and q3.status == RunStatus.APPROVED
+    first.refresh_from_db()
+    assert first.total == D("700.00") and first.status == RunStatus.APPROVED

@@ -107,16 +107,20 @@ def test_adjustments_and_clawbacks_agree(settings):
     """Q3 approved, then its deals change: Q4's adjustment lines are the same through both engines."""
     gold, silver = PartnerFactory(tier="gold"), PartnerFactory(tier="silver", kind="reseller")
     program = ProgramFactory()
-    RuleFactory(program=program, name="Base", rate=D("0.05"))
-    RuleFactory(program=program, name="Tiered", priority=2, calculation="tiered", rate=None, tier_mode="retroactive",
-                bands=[["0", "0.03"], ["30000", "0.06"]], partner_tiers=["silver"])  # fmt: skip
+    base = RuleFactory(program=program, name="Base", rate=D("0.05"))
+    tiered = RuleFactory(program=program, name="Tiered", priority=2, calculation="tiered", rate=None,
+                         tier_mode="retroactive", bands=[["0", "0.03"], ["30000", "0.06"]],
+                         partner_tiers=["silver"])  # fmt: skip
     lost = won(gold, "10000", date(2026, 7, 5))
     changed = won(silver, "25000", date(2026, 8, 5))
     won(silver, "4000", date(2026, 8, 6))
     kept = won(gold, "777.77", date(2026, 9, 1))
+    moved = won(silver, "8000", date(2026, 7, 20))
     approved("2026-Q3")
     lost.stage = "lost"
     lost.save()
+    moved.partner = gold  # still won, now gold's: clawed back from silver, owed to gold
+    moved.save()
     changed.amount = D("31000.10")
     changed.save()
     won(gold, "5000", date(2026, 9, 20))  # a late win of Q3
@@ -125,8 +129,10 @@ def test_adjustments_and_clawbacks_agree(settings):
     lines, _, _ = assert_engines_agree(settings, "2026-Q4")
     texts = [line[-2] for line in lines]
     assert any(text.startswith("Clawback for 2026-Q3") for text in texts)
-    assert any("late win or new rule" in text for text in texts)
+    assert any("newly owed" in text for text in texts)
     assert any("amount or rule changed" in text for text in texts)
+    moved_lines = {(line[0], line[2]): line[9] for line in lines if line[1] == moved.pk}
+    assert moved_lines[(silver.pk, tiered.pk)] < 0 and moved_lines[(gold.pk, base.pk)] > 0
     assert not any(line[1] == kept.pk and line[3] == "adjustment" and "Base" in line[-2] for line in lines)
 
 

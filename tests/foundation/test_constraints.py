@@ -284,6 +284,10 @@ CASES = [
         lambda w: _run(w, status="paid", approved_by=w.manager, approved_at=timezone.now(), payment_reference=""),
     ),
     (
+        "settlement_approved_not_preliminary",
+        lambda w: _run(w, status="approved", approved_by=w.manager, approved_at=timezone.now(), preliminary=True),
+    ),
+    (
         "statement_one_per_partner_run_attempt",
         lambda w: (lambda run: [_statement(run, w.partner_a, marker=str(i)) for i in range(2)])(
             _settlement_run(w, approved=False)

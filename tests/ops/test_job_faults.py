@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count, Sum
+from django.utils import translation
 
 from accounts.models import Account
 from commissions import settlement
@@ -97,7 +98,7 @@ def test_a_worker_killed_halfway_leaves_no_half_run_and_a_rerun_is_exact(channel
     assert not Statement.objects.current().filter(run=run).exists(), "nothing half-written is visible"
 
     # A fresh request is refused while the run looks alive, then taken over once it is stale.
-    with pytest.raises(Exception, match="being computed"):
+    with translation.override("en"), pytest.raises(Exception, match="being computed"):
         settlement.settlement_request(period="2026-Q3", user=channel_user)
     settings.SETTLEMENT_STALE_SECONDS = 0
     purge_queue()
@@ -143,7 +144,8 @@ def test_two_requests_of_one_period_on_a_real_worker_compute_once(channel_user):
     with celery_worker("pair", env={"SETTLEMENT_CHUNK_DEALS": "3"}) as worker:
         run = settlement.settlement_request(period="2026-Q3", user=channel_user)
         try:
-            settlement.settlement_request(period="2026-Q3", user=channel_user)
+            with translation.override("en"):
+                settlement.settlement_request(period="2026-Q3", user=channel_user)
         except Exception as error:  # refused: it is being computed
             assert "being computed" in str(error)
         wait_for(lambda: SettlementRun.objects.get(pk=run.pk).status in ("computed", "failed"), worker=worker)

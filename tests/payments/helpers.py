@@ -41,7 +41,10 @@ def details_for(partner, *, exempt=False, confirmed=True, entered_by=None, confi
 
 
 def computed(period: str, *, runner=None) -> SettlementRun:
+    """A run of ``period`` computed in this process, requested by ``runner`` (a channel user by default:
+    four eyes needs a recorded requester)."""
     p = parse_period(period)
+    runner = runner or UserFactory(role="channel")
     run = SettlementRun.objects.create(period=p.label, period_start=p.start, period_end=p.end, run_by=runner)
     settlement.settle_now(run.pk)
     run.refresh_from_db()

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from opportunities.models import Opportunity
@@ -53,7 +54,7 @@ def test_statement_in_the_readers_language_with_lines_adjustments_total_and_stat
     assert "-800.00" in english
     assert "Ajustements" in french and "Adjustments to earlier periods" in english
     line = context["adjustment_lines"][0]
-    assert line.explanation in english, "every line shows its explanation"
+    assert escape(line.explanation) in english, "every line shows its explanation"
     invoice = Invoice.objects.get(statement=statement)
     assert invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.number in english
 
