@@ -27,6 +27,8 @@ USER_CHANGED = "user.changed"
 EXPORT = "export"
 APPROVAL = "approval"
 RULE_CHANGED = "rule.changed"
+CLAIM_CONFIRMED = "claim.confirmed"
+BOOKING_RECONCILED = "booking.reconciled"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -50,6 +52,8 @@ LABELS = {
     EXPORT: _("Export"),
     APPROVAL: _("Approval"),
     RULE_CHANGED: _("Commission rule changed"),
+    CLAIM_CONFIRMED: _("Claim confirmed by hand"),
+    BOOKING_RECONCILED: _("Booking reconciled"),
 }
 
 

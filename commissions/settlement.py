@@ -132,13 +132,13 @@ def _approved_periods_before(run: SettlementRun) -> list[Period]:
 
 def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
     """(partner id, weight) for every partner with won deals in the period or in an approved earlier one."""
-    from opportunities.models import Opportunity, Stage
+    from opportunities.models import Opportunity, confirmed_win_q
 
     windows = Q(closed_on__range=(run.period_start, run.period_end))
     for period in _approved_periods_before(run):
         windows |= Q(closed_on__range=(period.start, period.end))
     counts = dict(
-        Opportunity.objects.filter(windows, stage=Stage.WON, partner__isnull=False)
+        Opportunity.objects.filter(windows, confirmed_win_q(), partner__isnull=False)
         .values("partner_id")
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")
