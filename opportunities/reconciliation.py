@@ -38,9 +38,8 @@ from .models import (
 #: What a booking sets on the opportunity it confirms (the order system is the reference).
 BOOKED_FIELDS = ("account_id", "partner_id", "route", "product_line", "amount", "closed_on", "external_id")
 #: Every column :func:`apply_booking` may change, for bulk writes.
-WRITTEN_FIELDS = [
-    *BOOKED_FIELDS, "stage", "registration_status", "awaiting_confirmation", "confirmed_at", "confirmed_via", "updated_at"
-]  # fmt: skip
+WRITTEN_FIELDS = [*BOOKED_FIELDS, "stage", "registration_status", "awaiting_confirmation", "confirmed_at",
+                  "confirmed_via", "updated_at"]  # fmt: skip
 #: The columns matching reads and :func:`apply_booking` touches (nothing else is loaded).
 MATCH_ONLY = ("id", "account", "partner", "route", "product_line", "amount", "closed_on", "external_id", "stage",
               "registration_status", "awaiting_confirmation", "confirmed_at", "confirmed_via")  # fmt: skip
