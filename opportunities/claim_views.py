@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic.detail import SingleObjectMixin
 
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin
+from ecosystem.web import RoleRequiredMixin, ScopedQuerysetMixin
 
 from . import claims, reconciliation
 from .forms import BookingCreateForm, BookingLinkForm, ClaimConfirmForm
@@ -116,28 +117,34 @@ def _booking_context(request, booking: QueuedBooking, **forms) -> dict:
     }
 
 
-class ReconciliationDetailView(RoleRequiredMixin, View):
+class ReconciliationDetailView(ScopedQuerysetMixin, SingleObjectMixin, View):
+    """One waiting (or reconciled) booking, the opportunities it could confirm, and the two forms."""
+
+    model = QueuedBooking
     allowed_roles = INTERNAL_ROLES
     template_name = "opportunities/reconciliation_detail.html"
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("account", "partner", "opportunity")
+
     def get(self, request, pk):
-        booking = get_object_or_404(
-            QueuedBooking.objects.for_user(request.user).select_related("account", "partner", "opportunity"), pk=pk
-        )
+        booking = self.object = self.get_object()
         return render(request, self.template_name, _booking_context(request, booking))
 
 
-class ReconciliationActionView(RoleRequiredMixin, View):
+class ReconciliationActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
     """A POST on one queued booking; a refused form shows the booking's page again with its errors."""
 
+    model = QueuedBooking
     allowed_roles = CHANNEL_ONLY
     form_class = None
     form_name = ""
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("account", "partner", "opportunity")
+
     def post(self, request, pk):
-        booking = get_object_or_404(
-            QueuedBooking.objects.for_user(request.user).select_related("account", "partner", "opportunity"), pk=pk
-        )
+        booking = self.object = self.get_object()
         form = self.form_class(request.POST)
         if form.is_valid():
             try:

@@ -207,7 +207,7 @@ class Opportunity(ChoiceDisplayMixin, models.Model):
             models.CheckConstraint(
                 name="opportunity_confirmation_complete",
                 condition=Q(confirmed_at__isnull=True, confirmed_via__isnull=True)
-                | Q(confirmed_at__isnull=False, confirmed_via__in=Confirmation.values),
+                | Q(confirmed_at__isnull=False, confirmed_via__isnull=False, confirmed_via__in=Confirmation.values),
             ),
             models.CheckConstraint(
                 name="opportunity_claimed_amount_not_negative",

@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('confirmed_at__isnull', True), ('confirmed_via__isnull', True)), models.Q(('confirmed_at__isnull', False), ('confirmed_via__in', ['internal', 'booking', 'manual', 'migration'])), _connector='OR'), name='opportunity_confirmation_complete'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('confirmed_at__isnull', True), ('confirmed_via__isnull', True)), models.Q(('confirmed_at__isnull', False), ('confirmed_via__in', ['internal', 'booking', 'manual', 'migration']), ('confirmed_via__isnull', False)), _connector='OR'), name='opportunity_confirmation_complete'),
         ),
         migrations.AddConstraint(
             model_name='opportunity',
