@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from ecosystem.bulk import insert_history, update_objects
+from ecosystem.bulk import filter_any, insert_history, update_objects, update_rows
 from ecosystem.choices import ProductLine
 from ecosystem.csvio import RowError, read_table, starts_like_formula
 from ecosystem.validators import siren_error
@@ -37,7 +37,7 @@ from opportunities.models import (
     Stage,
     parse_registration,
 )
-from opportunities.reconciliation import WRITTEN_FIELDS, apply_booking, match_bookings
+from opportunities.reconciliation import WRITTEN_FIELDS, apply_booking, confirmation_row, match_bookings
 from partners.models import Partner
 
 BOOKING_COLUMNS = ["external_id", "account_siren", "partner_siren", "route", "product_line", "amount", "closed_on"]
@@ -46,6 +46,8 @@ QUEUED_FIELDS = ["account_id", "partner_id", "route", "product_line", "amount", 
 ROUTES = tuple(Route.values)
 PRODUCT_LINES = tuple(ProductLine.values)
 PARTNER_ROUTES = (Route.PARTNER_SOURCED, Route.PARTNER_INFLUENCED)
+
+
 MAX_AMOUNT = Decimal("999999999999.99")
 BATCH = 2000
 MAX_REPORTED_ERRORS = 1000
@@ -100,6 +102,11 @@ def parse_amount(text: str) -> Decimal:
 
 
 def parse_day(text: str) -> date:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:  # the common case, without strptime's cost (a bookings file has hundreds of thousands of rows)
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -108,7 +115,17 @@ def parse_day(text: str) -> date:
     raise ValueError(f"'{text}' is not a date (use 2026-03-31 or 31/03/2026)")
 
 
-def parse_booking_row(line: int, values: dict, accounts: dict, partners: dict, today: date) -> tuple[dict | None, list]:
+def parse_booking_row(
+    line: int, values: dict, accounts: dict, partners: dict, today: date, checked: dict | None = None
+) -> tuple[dict | None, list]:
+    """One row's values, or its errors. ``checked`` keeps each SIREN's verdict for the rest of the file."""
+    checked = {} if checked is None else checked
+
+    def siren_problem(siren: str) -> str | None:
+        if siren not in checked:
+            checked[siren] = siren_error(siren)
+        return checked[siren]
+
     errors: list[RowError] = []
     external_id = values["external_id"]
     if not external_id:
@@ -119,14 +136,14 @@ def parse_booking_row(line: int, values: dict, accounts: dict, partners: dict, t
         errors.append(RowError(line, "external_id", f"starts with '{external_id[0]}': formulas are not accepted"))
     account_siren = values["account_siren"].replace(" ", "")
     account_id = None
-    if problem := siren_error(account_siren):
+    if problem := siren_problem(account_siren):
         errors.append(RowError(line, "account_siren", f"'{values['account_siren']}': {problem}"))
     elif (account_id := accounts.get(account_siren)) is None:
         errors.append(RowError(line, "account_siren", f"no account has SIREN {account_siren}"))
     partner_siren = values["partner_siren"].replace(" ", "")
     partner_id = None
     if partner_siren:
-        if problem := siren_error(partner_siren):
+        if problem := siren_problem(partner_siren):
             errors.append(RowError(line, "partner_siren", f"'{values['partner_siren']}': {problem}"))
         elif (partner_id := partners.get(partner_siren)) is None:
             errors.append(RowError(line, "partner_siren", f"no partner has SIREN {partner_siren}"))
@@ -182,12 +199,8 @@ def parse_booking_row(line: int, values: dict, accounts: dict, partners: dict, t
 
 
 def _lookup(model, sirens: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    ordered = sorted(sirens)
-    for start in range(0, len(ordered), BATCH):
-        chunk = ordered[start : start + BATCH]
-        found.update(dict(model.objects.filter(siren__in=chunk).values_list("siren", "pk")))
-    return found
+    return dict(pair for queryset in filter_any(model.objects.all(), "siren", sirens)
+                for pair in queryset.values_list("siren", "pk"))  # fmt: skip
 
 
 def check_bookings_file(data: bytes, report: Callable | None = None) -> tuple[list[dict], list[RowError], int]:
@@ -198,13 +211,13 @@ def check_bookings_file(data: bytes, report: Callable | None = None) -> tuple[li
         Partner, {v["partner_siren"].replace(" ", "") for _, v in rows if "__error__" not in v and v["partner_siren"]}
     )
     today = timezone.localdate()
-    good, errors, first_line = [], [], {}
+    good, errors, first_line, checked = [], [], {}, {}
     total = len(rows)
     for index, (line, values) in enumerate(rows, start=1):
         if "__error__" in values:
             errors.append(RowError(line, "", values["__error__"]))
             continue
-        parsed, row_errors = parse_booking_row(line, values, accounts, partners, today)
+        parsed, row_errors = parse_booking_row(line, values, accounts, partners, today, checked)
         if row_errors:
             errors.extend(row_errors)
         elif parsed["external_id"] in first_line:
@@ -223,12 +236,11 @@ def check_bookings_file(data: bytes, report: Callable | None = None) -> tuple[li
     return good, errors, total
 
 
-def _known(model, external_ids: list[str], **only) -> dict:
-    found = {}
-    for start in range(0, len(external_ids), BATCH):
-        chunk = external_ids[start : start + BATCH]
-        found.update({o.external_id: o for o in model.objects.filter(external_id__in=chunk, **only)})
-    return found
+def _known(model, external_ids: list[str]) -> dict:
+    """``model``'s rows with one of these external ids, by external id (ids first: usually few are known)."""
+    pks = [pk for queryset in filter_any(model.objects.all(), "external_id", external_ids)
+           for pk in queryset.values_list("pk", flat=True)]  # fmt: skip
+    return {row.external_id: row for queryset in filter_any(model.objects.all(), "pk", pks) for row in queryset}
 
 
 def _booked(row: dict) -> dict:
@@ -249,9 +261,9 @@ def import_bookings(
     with transaction.atomic():
         ids = [row["external_id"] for row in rows]
         existing: dict[str, Opportunity] = _known(Opportunity, ids)
-        waiting: dict[str, QueuedBooking] = _known(QueuedBooking, ids)
+        waiting: dict[str, QueuedBooking] = _known(QueuedBooking, ids) if QueuedBooking.objects.exists() else {}
         now = timezone.now()
-        to_create, to_update, to_confirm, to_match = [], [], [], []
+        to_create, to_update, to_match = [], [], []
         for row in rows:
             opportunity = existing.get(row["external_id"])
             if opportunity is not None:
@@ -271,15 +283,16 @@ def import_bookings(
             else:
                 to_match.append(row)
         matching = match_bookings(to_match)
-        to_queue, queue_changed = [], []
+        confirmations, to_queue, queue_changed = [], [], []
         for index, row in enumerate(to_match):
             queued = waiting.get(row["external_id"])
-            if (opportunity := matching.confirms.get(index)) is not None:
-                apply_booking(opportunity, _booked(row), now)
-                to_confirm.append(opportunity)
+            if (candidate := matching.confirms.get(index)) is not None:
+                confirmations.append(confirmation_row(candidate, _booked(row), now))
                 if queued is not None:
                     # Waiting since an earlier import; the claim it books exists now.
-                    queued.status, queued.opportunity, queued.resolved_at = QueuedBookingStatus.LINKED, opportunity, now
+                    queued.status, queued.opportunity_id, queued.resolved_at = (
+                        QueuedBookingStatus.LINKED, candidate.pk, now
+                    )  # fmt: skip
                     queued.resolved_by = user if getattr(user, "is_authenticated", False) else None
                     queued.resolution_reason = "Matched by a later bookings import."
                     queue_changed.append(queued)
@@ -305,11 +318,13 @@ def import_bookings(
             Opportunity.objects.bulk_create(to_create, batch_size=BATCH)
             insert_history(Opportunity, key_field="external_id", keys=[o.external_id for o in to_create],
                            history_type="+", user=user, reason="booking")  # fmt: skip
-        changed = to_update + to_confirm
-        if changed:
-            update_objects(Opportunity, changed, WRITTEN_FIELDS, batch_size=BATCH)
-            insert_history(Opportunity, key_field="id", keys=[o.pk for o in changed], history_type="~", user=user,
-                           reason="booking")  # fmt: skip
+        if to_update:
+            update_objects(Opportunity, to_update, WRITTEN_FIELDS, batch_size=BATCH)
+        if confirmations:
+            update_rows(Opportunity, WRITTEN_FIELDS, confirmations)
+        if to_update or confirmations:
+            insert_history(Opportunity, key_field="id", keys=[o.pk for o in to_update] + [r[0] for r in confirmations],
+                           history_type="~", user=user, reason="booking")  # fmt: skip
         if to_queue:
             QueuedBooking.objects.bulk_create(to_queue, batch_size=BATCH)
         if queue_changed:
@@ -321,7 +336,7 @@ def import_bookings(
             )  # fmt: skip
         result.created, result.updated = len(to_create), len(to_update)
         result.confirmed, result.queued = (
-            len(to_confirm),
+            len(confirmations),
             len(to_queue) + sum(1 for q in queue_changed if q.status == QueuedBookingStatus.WAITING),
         )
     result.written = True

@@ -11,6 +11,7 @@ opportunity or creates one from it, with a reason (audited).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds as audit_kinds
-from ecosystem.bulk import insert_history
+from ecosystem.bulk import filter_any, insert_history
 from ecosystem.roles import Role, role_of
 
 from . import validation
@@ -40,10 +41,6 @@ BOOKED_FIELDS = ("account_id", "partner_id", "route", "product_line", "amount", 
 #: Every column :func:`apply_booking` may change, for bulk writes.
 WRITTEN_FIELDS = [*BOOKED_FIELDS, "stage", "registration_status", "awaiting_confirmation", "confirmed_at",
                   "confirmed_via", "updated_at"]  # fmt: skip
-#: The columns matching reads and :func:`apply_booking` touches (nothing else is loaded).
-MATCH_ONLY = ("id", "account", "partner", "route", "product_line", "amount", "closed_on", "external_id", "stage",
-              "registration_status", "awaiting_confirmation", "confirmed_at", "confirmed_via")  # fmt: skip
-BATCH = 2000
 
 
 def apply_booking(opportunity: Opportunity, booking: dict, now) -> bool:
@@ -74,11 +71,36 @@ def matchable_q() -> Q:
     return (claim_q() | Q(stage__in=OPEN_STAGES)) & Q(external_id__isnull=True, partner__isnull=False)
 
 
+class Candidate(NamedTuple):
+    """What matching reads of an opportunity (tuples, not model instances: an import matches 250,000)."""
+
+    pk: int
+    partner_id: int | None
+    account_id: int
+    product_line: str
+    stage: str
+    external_id: str | None
+    awaiting_confirmation: bool
+    confirmed_at: object
+    registration_status: str | None
+
+    @property
+    def free(self) -> bool:
+        """Claimed or open, and no booking's yet."""
+        return self.external_id is None and (
+            self.stage in OPEN_STAGES or (self.stage == Stage.WON and self.awaiting_confirmation)
+        )
+
+
+def _candidates(queryset):
+    return (Candidate(*row) for row in queryset.values_list(*Candidate._fields).order_by("pk"))
+
+
 @dataclass
 class Matching:
     """For each booking (by its index in the rows): the opportunity it confirms, or why it waits."""
 
-    confirms: dict[int, Opportunity] = field(default_factory=dict)
+    confirms: dict[int, Candidate] = field(default_factory=dict)
     waits: dict[int, tuple[str, list[int]]] = field(default_factory=dict)  # index → (reason, candidate ids)
 
 
@@ -89,54 +111,54 @@ def match_bookings(rows: list[dict]) -> Matching:
     Rows are taken in order: an opportunity confirmed by one row is no candidate for the next.
     """
     result = Matching()
-    named_ids = sorted({row["registration_id"] for row in rows if row.get("registration_id")})
-    named: dict[int, Opportunity] = {}
-    for start in range(0, len(named_ids), BATCH):
-        named.update(Opportunity.objects.only(*MATCH_ONLY).in_bulk(named_ids[start : start + BATCH]))
-    account_ids = sorted({row["account_id"] for row in rows if not row.get("registration_id")})
-    candidates: dict[tuple, list[Opportunity]] = defaultdict(list)
-    for start in range(0, len(account_ids), BATCH):
-        for opportunity in (
-            Opportunity.objects.filter(matchable_q(), account_id__in=account_ids[start : start + BATCH])
-            .order_by("pk")
-            .only(*MATCH_ONLY)
-        ):
-            key = (opportunity.partner_id, opportunity.account_id, opportunity.product_line)
-            candidates[key].append(opportunity)
+    named_ids = {row["registration_id"] for row in rows if row.get("registration_id")}
+    named = {
+        c.pk: c for queryset in filter_any(Opportunity.objects.all(), "id", named_ids) for c in _candidates(queryset)
+    }
+    account_ids = {row["account_id"] for row in rows if not row.get("registration_id")}
+    candidates: dict[tuple, list[Candidate]] = defaultdict(list)
+    for queryset in filter_any(Opportunity.objects.filter(matchable_q()), "account_id", account_ids):
+        for candidate in _candidates(queryset):
+            candidates[(candidate.partner_id, candidate.account_id, candidate.product_line)].append(candidate)
     taken: set[int] = set()
     for index, row in enumerate(rows):
         if registration_id := row.get("registration_id"):
-            opportunity = named.get(registration_id)
-            if opportunity is not None and opportunity.pk not in taken and _fits(opportunity, row):
-                result.confirms[index] = opportunity
-                taken.add(opportunity.pk)
+            candidate = named.get(registration_id)
+            if candidate is not None and candidate.pk not in taken and _fits(candidate, row):
+                result.confirms[index] = candidate
+                taken.add(candidate.pk)
             else:
-                result.waits[index] = (QueuedBookingReason.REGISTRATION, [opportunity.pk] if opportunity else [])
+                result.waits[index] = (QueuedBookingReason.REGISTRATION, [candidate.pk] if candidate else [])
             continue
-        free = [
-            o
-            for o in candidates.get((row["partner_id"], row["account_id"], row["product_line"]), ())
-            if o.pk not in taken
-        ]
+        found = candidates.get((row["partner_id"], row["account_id"], row["product_line"]), ())
+        free = [c for c in found if c.pk not in taken] if taken else list(found)
         if len(free) == 1:
             result.confirms[index] = free[0]
             taken.add(free[0].pk)
         elif free:
-            result.waits[index] = (QueuedBookingReason.AMBIGUOUS, [o.pk for o in free[:20]])
+            result.waits[index] = (QueuedBookingReason.AMBIGUOUS, [c.pk for c in free[:20]])
         else:
             result.waits[index] = (QueuedBookingReason.UNMATCHED, [])
     return result
 
 
-def _fits(opportunity: Opportunity, row: dict) -> bool:
+def _fits(candidate: Candidate, row: dict) -> bool:
     """The opportunity a registration names may take the booking: the same partner, account and line, still free."""
     return (
-        opportunity.partner_id == row["partner_id"]
-        and opportunity.account_id == row["account_id"]
-        and opportunity.product_line == row["product_line"]
-        and opportunity.external_id is None
-        and (opportunity.stage in OPEN_STAGES or opportunity.is_claim)
+        candidate.partner_id == row["partner_id"]
+        and candidate.account_id == row["account_id"]
+        and candidate.product_line == row["product_line"]
+        and candidate.free
     )
+
+
+def confirmation_row(candidate: Candidate, booking: dict, now) -> tuple:
+    """The pk and :data:`WRITTEN_FIELDS` values of the opportunity ``booking`` confirms (what
+    :func:`apply_booking` would set), for a bulk write."""
+    return (
+        candidate.pk, *(booking[name] for name in BOOKED_FIELDS), Stage.WON.value, candidate.registration_status,
+        False, candidate.confirmed_at or now, Confirmation.BOOKING.value, now,
+    )  # fmt: skip
 
 
 # --- The channel team's hand -----------------------------------------------------------------------
