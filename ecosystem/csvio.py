@@ -66,7 +66,7 @@ def read_table(
         raise CsvFileError("The file is empty.")
     if "\x00" in text:
         raise CsvFileError("The file holds binary data (NUL bytes); it is not a CSV file.")
-    header_line = text.splitlines()[0]
+    header_line = text.split("\n", 1)[0]  # not splitlines(): a large file would be split whole for one line
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -96,7 +96,7 @@ def read_table(
     try:
         for values in reader:
             line = reader.line_num
-            if not values or all(not v.strip() for v in values):
+            if not values or not "".join(values).strip():
                 continue  # blank lines are ignored
             if len(values) != len(header):
                 rows.append((line, {"__error__": f"{len(values)} fields where {len(header)} were expected"}))

@@ -37,7 +37,13 @@ from opportunities.models import (
     Stage,
     parse_registration,
 )
-from opportunities.reconciliation import WRITTEN_FIELDS, apply_booking, confirmation_row, match_bookings
+from opportunities.reconciliation import (
+    CONFIRMED_FIELDS,
+    WRITTEN_FIELDS,
+    apply_booking,
+    confirmation_row,
+    match_bookings,
+)
 from partners.models import Partner
 
 BOOKING_COLUMNS = ["external_id", "account_siren", "partner_siren", "route", "product_line", "amount", "closed_on"]
@@ -205,7 +211,7 @@ def _lookup(model, sirens: set[str]) -> dict[str, int]:
 
 def check_bookings_file(data: bytes, report: Callable | None = None) -> tuple[list[dict], list[RowError], int]:
     table = read_table(data, BOOKING_COLUMNS, max_bytes=settings.IMPORT_MAX_BYTES, optional_columns=OPTIONAL_COLUMNS)
-    rows = [(line, values) for line, values in table.rows]
+    rows = table.rows
     accounts = _lookup(Account, {v["account_siren"].replace(" ", "") for _, v in rows if "__error__" not in v})
     partners = _lookup(
         Partner, {v["partner_siren"].replace(" ", "") for _, v in rows if "__error__" not in v and v["partner_siren"]}
@@ -321,7 +327,7 @@ def import_bookings(
         if to_update:
             update_objects(Opportunity, to_update, WRITTEN_FIELDS, batch_size=BATCH)
         if confirmations:
-            update_rows(Opportunity, WRITTEN_FIELDS, confirmations)
+            update_rows(Opportunity, CONFIRMED_FIELDS, confirmations)
         if to_update or confirmations:
             insert_history(Opportunity, key_field="id", keys=[o.pk for o in to_update] + [r[0] for r in confirmations],
                            history_type="~", user=user, reason="booking")  # fmt: skip

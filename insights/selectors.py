@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.models import Account, Assignment, AssignmentRole
 from ecosystem.periods import Period
-from opportunities.models import OPEN_STAGES, Opportunity, RegistrationStatus, claim_q, confirmed_win_q
+from opportunities.claims import overdue_claims
+from opportunities.models import OPEN_STAGES, Opportunity, QueuedBooking, RegistrationStatus, claim_q, confirmed_win_q
 from partners.models import Partner
 
 ZERO = Decimal("0.00")
@@ -55,6 +56,9 @@ def channel_figures(live: bool = False) -> dict:
         "coverage": select_accounts_coverage(live),
         "pending": pending.count(),
         "conflicts": pending.filter(has_conflict=True).count(),
+        # Won revenue to confirm (SPEC §4.2): claims waiting too long, bookings waiting for a hand.
+        "overdue_claims": overdue_claims().count(),
+        "bookings_to_reconcile": QueuedBooking.objects.waiting().count(),
     }
 
 

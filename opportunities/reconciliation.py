@@ -152,12 +152,18 @@ def _fits(candidate: Candidate, row: dict) -> bool:
     )
 
 
+#: What confirming a matched opportunity changes: its partner, account and product line are the
+#: booking's already (that is how it matched), so they are not rewritten.
+CONFIRMED_FIELDS = ["route", "amount", "closed_on", "external_id", "stage", "awaiting_confirmation", "confirmed_at",
+                    "confirmed_via", "updated_at"]  # fmt: skip
+
+
 def confirmation_row(candidate: Candidate, booking: dict, now) -> tuple:
-    """The pk and :data:`WRITTEN_FIELDS` values of the opportunity ``booking`` confirms (what
-    :func:`apply_booking` would set), for a bulk write."""
+    """The pk and :data:`CONFIRMED_FIELDS` values of the opportunity ``booking`` confirms (what
+    :func:`apply_booking` sets on it), for a bulk write."""
     return (
-        candidate.pk, *(booking[name] for name in BOOKED_FIELDS), Stage.WON.value, candidate.registration_status,
-        False, candidate.confirmed_at or now, Confirmation.BOOKING.value, now,
+        candidate.pk, booking["route"], booking["amount"], booking["closed_on"], booking["external_id"],
+        Stage.WON.value, False, candidate.confirmed_at or now, Confirmation.BOOKING.value, now,
     )  # fmt: skip
 
 

@@ -258,3 +258,26 @@ class TestOverdueClaims:
         assert [o.pk for o in overdue.context["page_obj"]] == [old_of_b.pk, old.pk]
         client.force_login(rep_a)
         assert client.get("/opportunities/claims/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_migration_confirms_the_wins_recorded_before_claims(partner_a):
+    """Bookings' wins → booking, direct → internal, partner wins without a booking → migration, with the reason."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("opportunities.migrations.0006_confirm_existing_wins")
+    booked = won(partner_a, "100.00", Q3, external_id="ORD-OLD-1")
+    declared = won(partner_a, "200.00", Q3)
+    direct = DirectOpportunityFactory(stage=Stage.WON, closed_on=Q3)
+    still_open = OpportunityFactory(partner=partner_a)
+    Opportunity.objects.update(confirmed_at=None, confirmed_via=None)
+    migration.confirm_existing_wins(apps, None)
+    found = {o.pk: o for o in Opportunity.objects.all()}
+    assert found[booked.pk].confirmed_via == Confirmation.BOOKING
+    assert found[direct.pk].confirmed_via == Confirmation.INTERNAL
+    assert found[declared.pk].confirmed_via == Confirmation.MIGRATION
+    assert found[declared.pk].confirmation_reason == migration.REASON
+    assert found[still_open.pk].confirmed_via is None and found[still_open.pk].confirmed_at is None
+    assert not Opportunity.objects.claims().exists()  # nothing already paid or counted changes
