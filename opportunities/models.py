@@ -372,11 +372,12 @@ class QueuedBooking(ChoiceDisplayMixin, models.Model):
             models.CheckConstraint(
                 name="queued_booking_status_valid", condition=Q(status__in=QueuedBookingStatus.values)
             ),
+            # Waiting: not resolved; linked or created: the opportunity, when and why.
             models.CheckConstraint(
                 name="queued_booking_resolution_complete",
                 condition=Q(status=QueuedBookingStatus.WAITING, opportunity__isnull=True, resolved_at__isnull=True)
                 | (
-                    Q(status__in=[QueuedBookingStatus.LINKED, QueuedBookingStatus.CREATED])
+                    ~Q(status=QueuedBookingStatus.WAITING)
                     & Q(opportunity__isnull=False, resolved_at__isnull=False)
                     & ~Q(resolution_reason="")
                 ),

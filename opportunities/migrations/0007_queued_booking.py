@@ -85,6 +85,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='queuedbooking',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('opportunity__isnull', True), ('resolved_at__isnull', True), ('status', 'waiting')), models.Q(('status__in', ['linked', 'created']), ('opportunity__isnull', False), ('resolved_at__isnull', False), models.Q(('resolution_reason', ''), _negated=True)), _connector='OR'), name='queued_booking_resolution_complete'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('opportunity__isnull', True), ('resolved_at__isnull', True), ('status', 'waiting')), models.Q(models.Q(('status', 'waiting'), _negated=True), ('opportunity__isnull', False), ('resolved_at__isnull', False), models.Q(('resolution_reason', ''), _negated=True)), _connector='OR'), name='queued_booking_resolution_complete'),
         ),
     ]

@@ -193,7 +193,13 @@ CASES = [
         lambda w: [_queued_booking(w.partner_a, marker="x", external_id="QB-1") for _ in range(2)],
     ),
     ("queued_booking_partner_route", lambda w: update(_queued_booking(w.partner_a, marker="route"), route="direct")),
-    ("queued_booking_status_valid", lambda w: update(_queued_booking(w.partner_a, marker="st"), status="lost")),
+    (
+        "queued_booking_status_valid",
+        lambda w: update(
+            _queued_booking(w.partner_a, marker="st"), status="lost", resolved_at=timezone.now(),
+            opportunity=OpportunityFactory(), resolution_reason="done",
+        ),
+    ),  # fmt: skip
     (
         "queued_booking_resolution_complete",
         lambda w: update(_queued_booking(w.partner_a, marker="res"), status="linked"),
