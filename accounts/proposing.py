@@ -16,7 +16,7 @@ from django.utils import timezone
 from ecosystem.choices import Region, Sector
 from ecosystem.validators import MAX_ID
 from jobs.services import job_create, job_enqueue
-from opportunities.models import Opportunity, Stage
+from opportunities.models import Opportunity, confirmed_win_q
 from partners.models import Partner, PartnerStatus
 
 from .assigning import AssignmentRow, apply_assignments
@@ -65,7 +65,7 @@ def candidate_partners() -> list[CandidatePartner]:
     since = timezone.localdate() - timedelta(days=TRACK_RECORD_DAYS)
     wins: dict[int, dict[str, int]] = {}
     won = (
-        Opportunity.objects.filter(stage=Stage.WON, partner__isnull=False, closed_on__gte=since)
+        Opportunity.objects.filter(confirmed_win_q(), partner__isnull=False, closed_on__gte=since)
         .values("partner_id", "account__sector")
         .annotate(n=Count("id"))
     )

@@ -54,6 +54,7 @@ DETAIL_LABELS: dict[str, str] = {
     "reason": _("reason"),
     "despite_conflict": _("approved despite a conflict"),
     "changes": _("changes"),
+    "amount": _("amount"),
     "region": _("region"),
     "regions": _("regions"),
     "sector": _("sector"),
@@ -92,7 +93,7 @@ CHANGE_KEYS = frozenset({"changes"})
 #: Detail keys whose value is a number of seconds, shown as a duration.
 DURATION_KEYS = frozenset({"idle_seconds", "age_seconds"})
 #: Detail keys whose value is an amount in euros.
-MONEY_KEYS = frozenset({"total"})
+MONEY_KEYS = frozenset({"total", "amount"})
 
 
 def register(*, labels: Mapping[str, str] | None = None, values: Mapping[str, Mapping[str, str]] | None = None):

@@ -45,6 +45,8 @@ ROADSHOW_ATTENDEE_ADDED = "roadshow.attendee_added"
 ROADSHOW_ATTENDEE_REMOVED = "roadshow.attendee_removed"
 TARGET_CREATED = "target.created"
 TARGET_CHANGED = "target.changed"
+CLAIM_CONFIRMED = "claim.confirmed"
+BOOKING_RECONCILED = "booking.reconciled"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -86,6 +88,8 @@ LABELS = {
     ROADSHOW_ATTENDEE_REMOVED: _("Roadshow attendee removed"),
     TARGET_CREATED: _("Target created"),
     TARGET_CHANGED: _("Target changed"),
+    CLAIM_CONFIRMED: _("Claim confirmed by hand"),
+    BOOKING_RECONCILED: _("Booking reconciled"),
 }
 
 #: Kinds only the internal roles read, even in a history a partner user may see (a user's page): they

@@ -36,7 +36,7 @@ def main() -> int:
     django.setup()
     call_command("migrate", verbosity=0)
 
-    from bench import accounts_bench, insights_bench, payments_bench, search_bench, settlement_bench
+    from bench import accounts_bench, bookings_bench, insights_bench, payments_bench, search_bench, settlement_bench
 
     scenarios = [
         ("Accounts (issue 3)", accounts_bench.run),
@@ -44,6 +44,7 @@ def main() -> int:
         ("Insights (issue 6)", insights_bench.run),
         ("Payments (issue 15)", payments_bench.run),
         ("Search (issue 14)", search_bench.run),
+        ("Bookings confirming claims (issue 13)", bookings_bench.run),
     ]
     only = set(sys.argv[1:])
     print(f"Benchmarks on {parsed.hostname}:{parsed.port or 5432}/{name} — best of 3 where repeated\n")

@@ -18,12 +18,16 @@ SELECT o.id, o.partner_id, o.amount, o.closed_on, o.product_line, p.tier, p.kind
 FROM opportunities_opportunity o
 JOIN partners_partner p ON p.id = o.partner_id
 JOIN accounts_account a ON a.id = o.account_id
-WHERE o.stage = %s AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %s AND %s
+WHERE o.stage = %s AND NOT o.awaiting_confirmation AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %s AND %s
 """
 
 
 def load_deals(start: date, end: date, partner_ids: list[int] | None = None) -> list[Deal]:
-    """The won partner deals closed in [start, end], optionally for some partners only."""
+    """The confirmed won partner deals closed in [start, end], optionally for some partners only.
+
+    A claim (a partner's win not yet confirmed, SPEC §4.2) pays nothing; confirmed after its period
+    was approved, it is a late win the next run pays as an adjustment.
+    """
     sql, params = DEAL_SQL, [Stage.WON, start, end]
     if partner_ids is not None:
         if not partner_ids:

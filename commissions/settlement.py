@@ -194,14 +194,14 @@ def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
     now), and every partner paid for an approved earlier period (what may be clawed back — such a
     partner may have no won deal left at all, its deal lost or moved to another partner).
     """
-    from opportunities.models import Opportunity, Stage
+    from opportunities.models import Opportunity, confirmed_win_q
 
     earlier = _approved_periods_before(run)
     windows = Q(closed_on__range=(run.period_start, run.period_end))
     for period in earlier:
         windows |= Q(closed_on__range=(period.start, period.end))
     counts = dict(
-        Opportunity.objects.filter(windows, stage=Stage.WON, partner__isnull=False)
+        Opportunity.objects.filter(windows, confirmed_win_q(), partner__isnull=False)
         .values("partner_id")
         .annotate(n=Count("id"))
         .values_list("partner_id", "n")

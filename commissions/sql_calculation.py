@@ -73,7 +73,9 @@ WITH deal AS MATERIALIZED (
     FROM opportunities_opportunity o
     JOIN partners_partner p ON p.id = o.partner_id
     JOIN accounts_account a ON a.id = o.account_id
-    WHERE o.stage = %(won)s AND o.partner_id = ANY(%(partners)s) AND o.closed_on BETWEEN %(start)s AND %(end)s
+    -- Confirmed wins only: a partner's claim pays nothing until a booking or the channel team confirms it.
+    WHERE o.stage = %(won)s AND NOT o.awaiting_confirmation AND o.partner_id = ANY(%(partners)s)
+      AND o.closed_on BETWEEN %(start)s AND %(end)s
 ),
 -- What many deals share (partner, product, account) is matched once per combination, not per deal.
 signature AS (

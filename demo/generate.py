@@ -493,6 +493,13 @@ class OpportunityRow:
     has_conflict: bool
     created_at: datetime
     updated_at: datetime = field(default=None)
+    # Claims (SPEC §4.2): what the partner claimed, and how the win was confirmed.
+    awaiting_confirmation: bool = False
+    claimed_amount: Decimal | None = None
+    claimed_closed_on: date | None = None
+    claimed_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    confirmed_via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -639,8 +646,10 @@ def make_opportunities(
     rows.sort(key=lambda r: (r.created_at, r.account_id, r.product_line))
     for offset, row in enumerate(rows):
         row.id = first_id + offset
+    mark_claims(rng, window, rows)
     calibrate_share(rng, window, rows)
     number_bookings(rows)
+    confirm_bookings(rng, window, rows)
     poach(rng, rows, assignments)
     flag_conflicts(rows, assignments, today)
     return rows
@@ -700,7 +709,7 @@ def calibrate_share(rng: Random, window: Window, rows: list[OpportunityRow]) -> 
     """Scale each quarter's direct won amounts so the ecosystem share follows :func:`target_share`."""
     won_by_quarter: dict[str, list[OpportunityRow]] = defaultdict(list)
     for r in rows:
-        if r.stage == "won":
+        if r.stage == "won" and not r.awaiting_confirmation:  # a claim counts nowhere yet
             won_by_quarter[quarter_of(r.closed_on).label].append(r)
     for index, quarter in enumerate(window.quarters):
         won = won_by_quarter[quarter.label]
@@ -715,10 +724,91 @@ def calibrate_share(rng: Random, window: Window, rows: list[OpportunityRow]) -> 
             r.amount = round_amount(max(1_000, float(r.amount) * factor))
 
 
+def mark_claims(rng: Random, window: Window, rows: list[OpportunityRow]) -> None:
+    """Partner wins are claims (SPEC §4.2): most were confirmed by the order system's booking since,
+    the recent ones often not yet, and a few older ones still wait (listed as overdue)."""
+    today = window.today
+    for row in rows:
+        if row.stage != "won" or row.partner_id is None:
+            continue
+        row.claimed_amount, row.claimed_closed_on = row.amount, row.closed_on
+        row.claimed_at = at(row.closed_on, rng, 17, 19)
+        age = (today - row.closed_on).days
+        if (age <= 40 and rng.random() < 0.5) or (40 < age <= 200 and rng.random() < 0.04):
+            row.awaiting_confirmation = True
+        elif rng.random() < 0.07:
+            # The partner claimed another figure than the order system booked: the difference shows.
+            row.claimed_amount = round_amount(float(row.amount) * rng.choice([0.8, 0.9, 1.1, 1.25, 1.5]))
+            if rng.random() < 0.4:
+                row.claimed_closed_on = row.closed_on - timedelta(days=rng.randint(1, 12))
+
+
+def confirm_bookings(rng: Random, window: Window, rows: list[OpportunityRow]) -> None:
+    """Every booked win (an external id) was confirmed by its booking a few days after it closed."""
+    for row in rows:
+        if row.external_id is not None:
+            row.confirmed_via = "booking"
+            row.confirmed_at = at(min(window.today, row.closed_on + timedelta(days=rng.randint(1, 10))), rng)
+
+
+@dataclass(slots=True)
+class QueuedBookingRow:
+    id: int
+    external_id: str
+    account_id: int
+    partner_id: int
+    route: str
+    product_line: str
+    amount: Decimal
+    closed_on: date
+    registration: str
+    reason: str
+    candidates: list
+    created_at: datetime
+    updated_at: datetime
+
+
+def queue_bookings(rng: Random, window: Window, rows: list[OpportunityRow], first_id: int) -> list[QueuedBookingRow]:
+    """Partner bookings the import could not match, waiting in the channel team's reconciliation queue.
+
+    Ambiguous ones: two claims of one partner on the same account and product line, one booking.
+    Unmatched ones: a booking of a partner on an account and product line it claimed nothing on.
+    """
+    claims = [r for r in rows if r.awaiting_confirmation]
+    by_partner: dict[int, list[OpportunityRow]] = defaultdict(list)
+    for row in claims:
+        by_partner[row.partner_id].append(row)
+    queued: list[QueuedBookingRow] = []
+
+    def add(row: OpportunityRow, *, reason: str, product_line: str, candidates: list[int]) -> None:
+        stamp = at(min(window.today, row.closed_on + timedelta(days=rng.randint(2, 12))), rng)
+        queued.append(QueuedBookingRow(
+            id=first_id + len(queued), external_id=f"ORD-{row.closed_on.year}-Q{len(queued) + 1:05d}",
+            account_id=row.account_id, partner_id=row.partner_id, route=row.route, product_line=product_line,
+            amount=round_amount(float(row.amount) * rng.choice([1.0, 1.0, 0.95, 1.05])), closed_on=row.closed_on,
+            registration="", reason=reason, candidates=candidates, created_at=stamp, updated_at=stamp,
+        ))  # fmt: skip
+
+    wanted = max(2, len(claims) // 12)
+    for partner_rows in sorted(by_partner.values(), key=lambda rs: rs[0].partner_id):
+        if len(queued) >= wanted:
+            break
+        if len(partner_rows) >= 2:
+            first, second = partner_rows[0], partner_rows[1]
+            second.account_id, second.product_line = first.account_id, first.product_line  # two look-alike claims
+            add(first, reason="ambiguous", product_line=first.product_line, candidates=[first.id, second.id])
+        row = partner_rows[-1]
+        other_lines = [line for line in ("hybrid_cloud", "ai", "automation", "data", "infrastructure", "security")
+                       if line != row.product_line]  # fmt: skip
+        add(row, reason="unmatched", product_line=rng.choice(other_lines), candidates=[])
+    return queued
+
+
 def number_bookings(rows: list[OpportunityRow]) -> None:
-    """Won deals carry the order system's booking number (the key of the bookings import)."""
+    """Won deals carry the order system's booking number (the key of the bookings import); claims not yet."""
     counters: dict[int, int] = defaultdict(int)
-    for row in sorted((r for r in rows if r.stage == "won"), key=lambda r: (r.closed_on, r.id)):
+    for row in sorted((r for r in rows if r.stage == "won" and not r.awaiting_confirmation),
+                      key=lambda r: (r.closed_on, r.id)):  # fmt: skip
         counters[row.closed_on.year] += 1
         row.external_id = f"ORD-{row.closed_on.year}-{counters[row.closed_on.year]:06d}"
 

@@ -35,7 +35,7 @@ from ecosystem.periods import quarter_of
 from ecosystem.roles import Role
 from insights.models import Target
 from jobs.models import Job
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, QueuedBooking
 from partners.models import Partner, Roadshow, Secondment
 
 from . import generate as gen
@@ -281,6 +281,11 @@ OPPORTUNITY_FIELDS = [
     "id", "account_id", "partner_id", "route", "product_line", "amount", "stage", "expected_close", "closed_on",
     "roadshow_id", "external_id", "description", "registration_status", "registered_by_id", "decided_by_id",
     "decided_at", "decision_reason", "protected_until", "has_conflict", "created_at", "updated_at",
+    "awaiting_confirmation", "claimed_amount", "claimed_closed_on", "claimed_at", "confirmed_at", "confirmed_via",
+]  # fmt: skip
+QUEUED_BOOKING_FIELDS = [
+    "id", "external_id", "account_id", "partner_id", "route", "product_line", "amount", "closed_on", "registration",
+    "reason", "candidates", "created_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -460,7 +465,7 @@ def late_changes(period, partner_id: int, user) -> None:
     """After a period is approved, one of its deals is corrected and one falls through: the next run adjusts."""
     won = list(
         Opportunity.objects.filter(
-            partner_id=partner_id, stage="won", closed_on__range=(period.start, period.end)
+            partner_id=partner_id, stage="won", awaiting_confirmation=False, closed_on__range=(period.start, period.end)
         ).order_by("-amount", "id")[:2]
     )
     if len(won) < 2:
@@ -479,7 +484,7 @@ def late_changes(period, partner_id: int, user) -> None:
 def quarterly_shares(window: gen.Window, rows: list[gen.OpportunityRow]) -> list[tuple[str, float | None]]:
     won_total, won_partner = Counter(), Counter()
     for r in rows:
-        if r.stage == "won":
+        if r.stage == "won" and not r.awaiting_confirmation:
             label = quarter_of(r.closed_on).label
             won_total[label] += float(r.amount)
             if r.partner_id is not None:
@@ -566,7 +571,11 @@ def load_demo(
                 counts["opportunities"], _first_free_id(Opportunity),
             )  # fmt: skip
             bar.update(1)
+        # The queue's look-alike claims move an opportunity onto another's account: before writing them.
+        queued = gen.queue_bookings(rng("bookings"), window, opportunities, _first_free_id(QueuedBooking))
         write_opportunities(opportunities, progress)
+        insert_rows(QueuedBooking, QUEUED_BOOKING_FIELDS, [tuple(getattr(q, f) for f in QUEUED_BOOKING_FIELDS)
+                                                           for q in queued])  # fmt: skip
 
         quotas = gen.make_quotas(rng("quotas"), window, partners, opportunities)
         _, rules = write_commissions(window, quotas, progress)
@@ -574,7 +583,8 @@ def load_demo(
 
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # explicit ids: move the sequences past them
-                for sql in connection.ops.sequence_reset_sql(no_style(), [Partner, Account, Assignment, Opportunity]):
+                models_ = [Partner, Account, Assignment, Opportunity, QueuedBooking]
+                for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                     cursor.execute(sql)
             # Fresh statistics: without them the planner picks poor indexes on the tables just filled
             # (SQLite's coverage figures take minutes instead of milliseconds).
@@ -599,6 +609,13 @@ def load_demo(
         "open primary assignments": sum(1 for a in assignments if a.valid_to is None and a.role == "primary"),
         "opportunities": len(opportunities),
         "won": stages["won"],
+        "claims awaiting confirmation": sum(1 for r in opportunities if r.awaiting_confirmation),
+        "claims confirmed with another amount": sum(
+            1
+            for r in opportunities
+            if r.claimed_amount is not None and not r.awaiting_confirmation and r.claimed_amount != r.amount
+        ),
+        "bookings to reconcile": len(queued),
         "lost": stages["lost"],
         "open": stages["registered"] + stages["qualified"] + stages["proposal"],
         "direct": sum(1 for r in opportunities if r.partner_id is None),

@@ -10,7 +10,7 @@ Writing: text cells that a spreadsheet would run as a formula are neutralised; n
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -54,8 +54,13 @@ def decode(data: bytes) -> str:
         ) from error
 
 
-def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> CsvTable:
-    """Parse a whole CSV file and check its header against ``expected_columns``."""
+def read_table(
+    data: bytes, expected_columns: list[str], *, max_bytes: int, optional_columns: Sequence[str] = ()
+) -> CsvTable:
+    """Parse a whole CSV file and check its header against ``expected_columns``.
+
+    ``optional_columns`` may be present or not; when absent, each row holds them as ``""``.
+    """
     if len(data) > max_bytes:
         raise CsvFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
     text = decode(data)
@@ -63,7 +68,7 @@ def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> C
         raise CsvFileError("The file is empty.")
     if "\x00" in text:
         raise CsvFileError("The file holds binary data (NUL bytes); it is not a CSV file.")
-    header_line = text.splitlines()[0]
+    header_line = text.split("\n", 1)[0]  # not splitlines(): a large file would be split whole for one line
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -71,7 +76,7 @@ def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> C
     except csv.Error as error:
         raise CsvFileError(f"Line 1: the header cannot be read ({error}).") from error
     missing = [name for name in expected_columns if name not in header]
-    extra = [name for name in header if name not in expected_columns]
+    extra = [name for name in header if name not in expected_columns and name not in optional_columns]
     if missing or extra:
         parts = []
         if missing:
@@ -79,20 +84,29 @@ def read_table(data: bytes, expected_columns: list[str], *, max_bytes: int) -> C
         if extra:
             parts.append("unexpected column(s): " + ", ".join(name or "(empty)" for name in extra))
         raise CsvFileError(
-            "Line 1: " + "; ".join(parts) + ". Expected exactly: " + delimiter.join(expected_columns) + "."
+            "Line 1: "
+            + "; ".join(parts)
+            + ". Expected exactly: "
+            + delimiter.join(expected_columns)
+            + (f" (optional: {delimiter.join(optional_columns)})" if optional_columns else "")
+            + "."
         )
     if repeated := sorted({name for name in header if header.count(name) > 1}):
         raise CsvFileError(f"Line 1: {', '.join(repeated)} appears twice in the header.")
+    absent = [name for name in optional_columns if name not in header]
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         for values in reader:
             line = reader.line_num
-            if not values or all(not v.strip() for v in values):
+            if not values or not "".join(values).strip():
                 continue  # blank lines are ignored
             if len(values) != len(header):
                 rows.append((line, {"__error__": f"{len(values)} fields where {len(header)} were expected"}))
                 continue
-            rows.append((line, {name: value.strip() for name, value in zip(header, values, strict=True)}))
+            row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+            for name in absent:
+                row[name] = ""
+            rows.append((line, row))
     except csv.Error as error:
         raise CsvFileError(f"Line {reader.line_num}: the file cannot be read as CSV ({error}).") from error
     if not rows:

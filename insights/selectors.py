@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.models import Account, Assignment, AssignmentRole
 from ecosystem.periods import Period
-from opportunities.models import OPEN_STAGES, Opportunity, RegistrationStatus, Stage
+from opportunities.claims import overdue_claims
+from opportunities.models import OPEN_STAGES, Opportunity, QueuedBooking, RegistrationStatus, claim_q, confirmed_win_q
 from partners.models import Partner
 
 ZERO = Decimal("0.00")
@@ -15,7 +16,7 @@ ZERO = Decimal("0.00")
 
 def share_for(period_start: date, period_end: date) -> dict:
     """Won amounts in a period: total, through partners (sourced, influenced), and the share."""
-    won = Opportunity.objects.filter(stage=Stage.WON, closed_on__gte=period_start, closed_on__lte=period_end)
+    won = Opportunity.objects.filter(confirmed_win_q(), closed_on__gte=period_start, closed_on__lte=period_end)
     sums = won.aggregate(
         total=Sum("amount"),
         sourced=Sum("amount", filter=Q(route="partner_sourced")),
@@ -55,6 +56,9 @@ def channel_figures(live: bool = False) -> dict:
         "coverage": select_accounts_coverage(live),
         "pending": pending.count(),
         "conflicts": pending.filter(has_conflict=True).count(),
+        # Won revenue to confirm (SPEC §4.2): claims waiting too long, bookings waiting for a hand.
+        "overdue_claims": overdue_claims().count(),
+        "bookings_to_reconcile": QueuedBooking.objects.waiting().count(),
     }
 
 
@@ -64,11 +68,15 @@ def partner_figures(partner_id: int, today: date) -> dict:
     sums = opportunities.aggregate(
         pipeline=Sum("amount", filter=Q(stage__in=OPEN_STAGES)),
         pipeline_count=Count("id", filter=Q(stage__in=OPEN_STAGES)),
-        won_ytd=Sum("amount", filter=Q(stage=Stage.WON, closed_on__gte=year_start)),
-        won_ytd_count=Count("id", filter=Q(stage=Stage.WON, closed_on__gte=year_start)),
+        won_ytd=Sum("amount", filter=confirmed_win_q() & Q(closed_on__gte=year_start)),
+        won_ytd_count=Count("id", filter=confirmed_win_q() & Q(closed_on__gte=year_start)),
         pending=Count("id", filter=Q(registration_status=RegistrationStatus.PENDING)),
+        # Claims awaiting confirmation are shown apart: they are not won revenue yet (SPEC §4.2).
+        claimed=Sum("amount", filter=claim_q()),
+        claimed_count=Count("id", filter=claim_q()),
     )
     sums["accounts"] = Account.objects.for_partner(partner_id).count()
     sums["pipeline"] = sums["pipeline"] or ZERO
     sums["won_ytd"] = sums["won_ytd"] or ZERO
+    sums["claimed"] = sums["claimed"] or ZERO
     return sums

@@ -1,6 +1,7 @@
 """The ecosystem's share of won business (SPEC §5), computed from opportunities or from a snapshot.
 
-Only won deals count (``stage = won``, dated by ``closed_on``); lost and open deals never do.
+Only confirmed wins count (``stage = won`` and confirmed, SPEC §4.2, dated by ``closed_on``); claims
+awaiting confirmation, lost and open deals never do, so each euro is counted once.
 Share = (partner sourced + partner influenced) / won amount of every route, direct included.
 
 The same breakdown runs on two sources with one shape:
@@ -21,7 +22,7 @@ from django.db.models.functions import Coalesce, TruncQuarter
 
 from accounts.models import Account, Assignment
 from ecosystem.periods import Period, quarter_of
-from opportunities.models import OPEN_STAGES, Opportunity, Route, Stage
+from opportunities.models import OPEN_STAGES, Opportunity, Route, confirmed_win_q
 
 ZERO = Decimal("0.00")
 SHARE_PLACES = Decimal("0.0001")
@@ -82,7 +83,7 @@ class LiveSource(Source):
     }
 
     def base(self, start, end):
-        return Opportunity.objects.filter(stage=Stage.WON, closed_on__gte=start, closed_on__lte=end)
+        return Opportunity.objects.filter(confirmed_win_q(), closed_on__gte=start, closed_on__lte=end)
 
     def sums(self, tier):
         partner_filter = Q(partner__tier=tier) if tier else Q()
@@ -204,7 +205,7 @@ def quarterly_series(source: Source, first: Period, last: Period, filters: dict 
 
 def partners_of_region(start: date, end: date, region: str, filters: dict | None = None) -> list[dict]:
     queryset = Opportunity.objects.filter(
-        stage=Stage.WON, closed_on__gte=start, closed_on__lte=end, account__region=region, partner__isnull=False
+        confirmed_win_q(), closed_on__gte=start, closed_on__lte=end, account__region=region, partner__isnull=False
     )
     queryset = _narrow_live(queryset, filters)
     rows = (
@@ -234,7 +235,7 @@ def partners_of_region(start: date, end: date, region: str, filters: dict | None
 
 def accounts_of_partner(start: date, end: date, region: str, partner_id: int, filters: dict | None = None) -> list:
     queryset = Opportunity.objects.filter(
-        stage=Stage.WON, closed_on__gte=start, closed_on__lte=end, account__region=region, partner_id=partner_id
+        confirmed_win_q(), closed_on__gte=start, closed_on__lte=end, account__region=region, partner_id=partner_id
     )
     queryset = _narrow_live(queryset, filters)
     rows = (
@@ -278,7 +279,9 @@ def select_coverage(start: date, end: date, filters: dict | None = None) -> dict
         accounts = accounts.filter(sector=filters["sector"])
     assigned = Assignment.objects.filter(valid_to__isnull=True, account=OuterRef("pk"))
     open_opps = Opportunity.objects.filter(stage__in=OPEN_STAGES, account=OuterRef("pk"))
-    won = Opportunity.objects.filter(stage=Stage.WON, account=OuterRef("pk"), closed_on__gte=start, closed_on__lte=end)
+    won = Opportunity.objects.filter(
+        confirmed_win_q(), account=OuterRef("pk"), closed_on__gte=start, closed_on__lte=end
+    )
     if filters.get("product_line"):
         open_opps = open_opps.filter(product_line=filters["product_line"])
         won = won.filter(product_line=filters["product_line"])
@@ -393,7 +396,7 @@ def secondment_effect(start: date | None = None, end: date | None = None) -> lis
             filter=Q(partner_id=s.partner_id, closed_on__gte=before_start, closed_on__lt=s.starts_on),
         )
     partner_ids = {s.partner_id for s in secondments}
-    figures = Opportunity.objects.filter(stage=Stage.WON, partner_id__in=partner_ids).aggregate(**sums)
+    figures = Opportunity.objects.filter(confirmed_win_q(), partner_id__in=partner_ids).aggregate(**sums)
     rows = []
     for s in secondments:
         during, before = figures[f"during_{s.pk}"] or ZERO, figures[f"before_{s.pk}"] or ZERO
@@ -426,8 +429,8 @@ def roadshow_effect(start: date | None = None, end: date | None = None) -> list[
         .annotate(
             pipeline=Sum("amount", filter=Q(stage__in=OPEN_STAGES)),
             pipeline_count=Count("id", filter=Q(stage__in=OPEN_STAGES)),
-            won=Sum("amount", filter=Q(stage=Stage.WON)),
-            won_count=Count("id", filter=Q(stage=Stage.WON)),
+            won=Sum("amount", filter=confirmed_win_q()),
+            won_count=Count("id", filter=confirmed_win_q()),
         )
         .order_by("roadshow__date", "roadshow_id")
     )
@@ -488,7 +491,7 @@ def partner_quarterly(partner_id: int, first: Period, last: Period) -> list[dict
     labels = [q.label for q in quarters]
     mine = Opportunity.objects.filter(partner_id=partner_id)
     won = dict(
-        mine.filter(stage=Stage.WON, closed_on__gte=first.start, closed_on__lte=last.end)
+        mine.filter(confirmed_win_q(), closed_on__gte=first.start, closed_on__lte=last.end)
         .annotate(q=TruncQuarter("closed_on"))
         .values("q")
         .annotate(total=Sum("amount"))

@@ -22,7 +22,7 @@ from accounts.coverage import stale_filter
 from accounts.models import Account, Assignment, AssignmentRole
 from ecosystem.bulk import copy_insert
 from ecosystem.choices import ProductLine
-from opportunities.models import OPEN_STAGES, Opportunity, Route, Stage
+from opportunities.models import OPEN_STAGES, Opportunity, Route, Stage, confirmed_win_q
 
 from . import share
 from .models import CoverageCell, CoverageWinCell, ShareCell, SnapshotPointer, SnapshotRun, SnapshotStatus
@@ -59,7 +59,7 @@ def has_figures(run: SnapshotRun | None) -> bool:
 
 def _cells(run_id: int) -> list[tuple]:
     grouped = (
-        Opportunity.objects.filter(stage=Stage.WON, closed_on__isnull=False)
+        Opportunity.objects.filter(confirmed_win_q(), closed_on__isnull=False)
         .annotate(
             q=TruncQuarter("closed_on"),
             tier_key=Coalesce("partner__tier", Value(share.DIRECT_TIER)),
@@ -137,7 +137,7 @@ def _select_deals(run_id: int) -> tuple[list[tuple], dict]:
     """
     distinct = (
         Opportunity.objects.filter(
-            Q(stage=Stage.WON, closed_on__isnull=False) | Q(stage__in=OPEN_STAGES), account__is_select=True
+            (confirmed_win_q() & Q(closed_on__isnull=False)) | Q(stage__in=OPEN_STAGES), account__is_select=True
         )
         .annotate(
             acc=F("account_id"),

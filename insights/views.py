@@ -17,7 +17,7 @@ from jobs.services import job_create, job_enqueue
 from partners.models import Partner, PartnerTier
 
 from . import figures, selectors, share
-from .bookings import BOOKING_COLUMNS
+from .bookings import BOOKING_COLUMNS, OPTIONAL_COLUMNS
 from .dashboards import Column, Table, bar_chart, line_chart, percent_series, share_columns
 from .models import Target
 from .params import ParamError, parse_query
@@ -408,7 +408,11 @@ class SnapshotNowView(RoleRequiredMixin, View):
 class BookingImportForm(forms.Form):
     file = forms.FileField(
         label=_("Bookings file (CSV)"),
-        help_text=_("Columns: external_id,account_siren,partner_siren,route,product_line,amount,closed_on."),
+        help_text=_(
+            "Columns: external_id,account_siren,partner_siren,route,product_line,amount,closed_on, and optionally "
+            "registration (the opportunity's id or registration number). A booking confirms the claim it matches; "
+            "the others wait in the reconciliation queue."
+        ),
     )
     good_rows_only = forms.BooleanField(
         label=_("Import the good rows even if some rows are bad"), required=False, initial=False
@@ -428,6 +432,7 @@ class BookingImportView(RoleRequiredMixin, FormView):
                 kind="import_bookings",
                 uploaded=form.cleaned_data["file"],
                 columns=BOOKING_COLUMNS,
+                optional_columns=OPTIONAL_COLUMNS,
                 task=import_bookings_task,
                 good_rows_only=form.cleaned_data["good_rows_only"],
                 user=self.request.user,

@@ -15,12 +15,14 @@ from .services import ProgressReporter, job_create, job_enqueue, job_fail, job_s
 from .uploads import read_limited, read_upload, store_upload
 
 
-def start_import_job(*, kind: str, uploaded, columns: list[str], task, user, good_rows_only: bool) -> Job:
+def start_import_job(
+    *, kind: str, uploaded, columns: list[str], task, user, good_rows_only: bool, optional_columns=()
+) -> Job:
     """Check the file as a whole now (raises CsvFileError for a 400), then enqueue ``task`` after commit."""
     data = read_limited(uploaded, settings.IMPORT_MAX_BYTES)
     if data is None:
         raise CsvFileError(f"The file is larger than {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
-    table = read_table(data, columns, max_bytes=settings.IMPORT_MAX_BYTES)
+    table = read_table(data, columns, max_bytes=settings.IMPORT_MAX_BYTES, optional_columns=optional_columns)
     path = store_upload(uploaded)
     with transaction.atomic():
         job = job_create(

@@ -9,7 +9,8 @@ from ecosystem.roles import is_internal
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
 
-from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Stage
+from .claims import overdue_before
+from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Stage, claim_q
 
 # The channel team's triage marker: a partner filtering its own rows on it would learn that another
 # partner holds the deal, so the filter does not exist for partner users (the parameter is ignored).
@@ -42,6 +43,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
     account = AccountPickFilter(queryset=Account.objects.all(), label=_("Account"))
     partner = PartnerPickFilter(queryset=Partner.objects.all(), label=_("Partner"))
     has_conflict = django_filters.BooleanFilter()
+    # Claims (SPEC §4.2): wins awaiting confirmation, and those waiting longer than CLAIM_CONFIRMATION_DAYS.
+    awaiting_confirmation = django_filters.BooleanFilter(label=_("Won, awaiting confirmation"))
+    claim_overdue = django_filters.BooleanFilter(method="filter_claim_overdue", label=_("Claim awaiting too long"))
 
     #: The unbound form depends on nothing but the fields shown (``{% filter_fields %}`` may reuse its HTML).
     static_form = True
@@ -65,6 +69,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
         if not is_internal(user):
             for name in INTERNAL_ONLY:
                 self.filters.pop(name, None)
+
+    def filter_claim_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = claim_q() & Q(claimed_at__date__lt=overdue_before())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -163,3 +163,37 @@ class ExtensionRequestForm(forms.Form):
 class ExtensionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
     reason = forms.CharField(required=False, max_length=500, label=_("Reason (sent to the partner; needed to refuse)"))
+
+
+class ClaimConfirmForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Why is this win confirmed by hand?"),
+        help_text=_("For business the order system does not carry; kept in the audit trail."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why this win is confirmed by hand.")},
+    )
+
+
+class BookingLinkForm(forms.Form):
+    opportunity = forms.IntegerField(
+        label=_("Opportunity number"),
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"required": _("Give the number of the opportunity this booking confirms.")},
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why (it is kept in the audit trail).")},
+    )
+
+
+class BookingCreateForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why (it is kept in the audit trail).")},
+    )

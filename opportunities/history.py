@@ -25,10 +25,12 @@ ALWAYS_HIDDEN = {
     "decided_at",
     "extension_requested_at",
     "extension_decided_at",
+    "claimed_at",
+    "confirmed_at",
 }
 HIDDEN_FROM_PARTNERS = ALWAYS_HIDDEN | {"has_conflict", "external_id"}
 # Who decided or asked is told by the entry's author; the raw user ids are not repeated.
-USER_FIELDS = {"registered_by", "decided_by", "extension_requested_by", "extension_decided_by"}
+USER_FIELDS = {"registered_by", "decided_by", "extension_requested_by", "extension_decided_by", "confirmed_by"}
 
 
 @dataclass

@@ -24,7 +24,7 @@ from ecosystem.choices import ProductLine
 from ecosystem.roles import Role, partner_id_of, role_of
 from ecosystem.validators import MAX_ID
 
-from . import validation
+from . import claims, validation
 from .conflicts import (
     conflicting_assignment,
     conflicting_registrations,
@@ -40,6 +40,7 @@ from .models import (
     Opportunity,
     RegistrationStatus,
     Route,
+    Stage,
 )
 from .notifications import notify_partners
 
@@ -341,6 +342,11 @@ def opportunity_update(*, opportunity: Opportunity, user, today: date | None = N
         opportunity.stage = new_stage
         if new_stage in CLOSED_STAGES and opportunity.closed_on is None:
             opportunity.closed_on = today
+        # A partner's win is a claim until a booking or the channel team confirms it (SPEC §4.2).
+        if new_stage == Stage.WON:
+            claims.record_win(opportunity, user=user, internal=corrective)
+        else:
+            claims.record_unwin(opportunity)
     if opportunity.stage in OPEN_STAGES:
         opportunity.closed_on = None
     _authored(opportunity, user, reason).save()

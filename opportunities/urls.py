@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import claim_views, views
 
 urlpatterns = [
     path("", views.OpportunityListView.as_view(), name="opportunity-list"),
@@ -11,4 +11,12 @@ urlpatterns = [
     path("<int:pk>/decide/", views.RegistrationDecideView.as_view(), name="registration-decide"),
     path("<int:pk>/extension/", views.ExtensionRequestView.as_view(), name="extension-request"),
     path("<int:pk>/extension/decide/", views.ExtensionDecideView.as_view(), name="extension-decide"),
+    path("<int:pk>/confirm/", claim_views.ClaimConfirmView.as_view(), name="claim-confirm"),
+    path("claims/", claim_views.ClaimListView.as_view(), name="claim-list"),
+    path("reconciliation/", claim_views.ReconciliationQueueView.as_view(), name="reconciliation-queue"),
+    path("reconciliation/<int:pk>/", claim_views.ReconciliationDetailView.as_view(), name="reconciliation-detail"),
+    path("reconciliation/<int:pk>/link/", claim_views.ReconciliationLinkView.as_view(), name="reconciliation-link"),
+    path(
+        "reconciliation/<int:pk>/create/", claim_views.ReconciliationCreateView.as_view(), name="reconciliation-create"
+    ),
 ]

@@ -21,6 +21,7 @@ from . import services
 from .conflicts import conflicts_for
 from .filtersets import OpportunityFilterSet
 from .forms import (
+    ClaimConfirmForm,
     DecisionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -84,6 +85,8 @@ def detail_context(request, opportunity: Opportunity, **forms) -> dict:
         if opportunity.registration_status == RegistrationStatus.PENDING:
             context["decision_form"] = forms.get("decision_form") or DecisionForm()
             context["own_registration"] = opportunity.registered_by_id == user.pk
+        if opportunity.is_claim:
+            context["confirm_form"] = forms.get("confirm_form") or ClaimConfirmForm()
         if opportunity.extension_status == ExtensionStatus.REQUESTED:
             context["extension_decision_form"] = forms.get("extension_decision_form") or ExtensionDecisionForm()
         if opportunity.partner_id:

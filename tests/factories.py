@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Account, Assignment
 from ecosystem.roles import Role
 from ecosystem.validators import siren_with_check_digit
-from opportunities.models import Opportunity, RegistrationStatus, Route, Stage
+from opportunities.models import Confirmation, Opportunity, RegistrationStatus, Route, Stage
 from partners.models import Partner, Roadshow, Secondment
 
 _siren_counter = itertools.count(10_000_000)
@@ -87,6 +88,9 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     stage = Stage.REGISTERED
     expected_close = date(2026, 12, 31)
     registration_status = factory.LazyAttribute(lambda o: RegistrationStatus.PENDING if o.partner else None)
+    # A won row is a confirmed win unless a test says otherwise (``claim()`` makes an unconfirmed one).
+    confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.stage == Stage.WON else None)
+    confirmed_via = factory.LazyAttribute(lambda o: Confirmation.INTERNAL if o.stage == Stage.WON else None)
 
 
 class DirectOpportunityFactory(OpportunityFactory):
@@ -149,5 +153,24 @@ def won(partner, amount, closed_on, **kwargs):
         stage=Stage.WON,
         closed_on=closed_on,
         registration_status=RegistrationStatus.APPROVED,
+        **kwargs,
+    )
+
+
+def claim(partner, amount, closed_on, **kwargs):
+    """A partner's won deal still awaiting confirmation (SPEC §4.2): it pays and counts nothing yet."""
+    amount = Decimal(str(amount))
+    return OpportunityFactory(
+        partner=partner,
+        amount=amount,
+        stage=Stage.WON,
+        closed_on=closed_on,
+        registration_status=RegistrationStatus.APPROVED,
+        claimed_amount=amount,
+        claimed_closed_on=closed_on,
+        claimed_at=timezone.now(),
+        awaiting_confirmation=True,
+        confirmed_at=None,
+        confirmed_via=None,
         **kwargs,
     )

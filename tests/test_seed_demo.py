@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.test import override_settings
 
 from accounts.models import Account, Assignment
@@ -17,9 +17,10 @@ from demo import generate, load
 from ecosystem.periods import quarter_of
 from ecosystem.validators import siren_error
 from insights.models import Target
-from insights.selectors import share_for
+from insights.selectors import partner_figures, share_for
 from insights.snapshots import current_run
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, QueuedBooking
+from opportunities.reconciliation import match_bookings
 from partners.models import Partner, Roadshow, Secondment
 
 TODAY = date(2026, 11, 26)
@@ -132,6 +133,36 @@ class TestOneSeed:
         assert 0.27 <= first_share <= 0.33
         assert 0.37 <= last_share <= 0.43
         assert first_share < last_share
+
+    def test_claims_bookings_and_the_reconciliation_queue(self, seeded):
+        """Claims (SPEC §4.2): most confirmed by their booking, a few with another amount, some still
+        waiting, and partner bookings in the queue that the import would match to several claims or none."""
+        partner_wins = Opportunity.objects.filter(stage="won", partner__isnull=False)
+        claims = Opportunity.objects.claims()
+        confirmed = partner_wins.filter(awaiting_confirmation=False)
+        assert claims.exists() and confirmed.count() > 3 * claims.count()
+        assert not claims.exclude(external_id=None).exists() and not claims.exclude(confirmed_at=None).exists()
+        assert not confirmed.filter(external_id=None).exists()
+        assert not confirmed.exclude(confirmed_via="booking").exists()
+        assert not Opportunity.objects.filter(stage="won", partner=None).exclude(confirmed_via="booking").exists()
+        differ = confirmed.exclude(claimed_amount=None).exclude(claimed_amount=F("amount"))
+        assert 0 < differ.count() < confirmed.count() / 5
+        assert not partner_wins.filter(claimed_amount=None).exists()
+        waiting = list(QueuedBooking.objects.waiting())
+        assert {"ambiguous", "unmatched"} <= {b.reason for b in waiting}
+        assert not Opportunity.objects.filter(external_id__in=[b.external_id for b in waiting]).exists()
+        # What the import's matching says of each booking waiting is why it waits.
+        rows = [{"partner_id": b.partner_id, "account_id": b.account_id, "product_line": b.product_line,
+                 "registration_id": None} for b in waiting]  # fmt: skip
+        matching = match_bookings(rows)
+        assert not matching.confirms
+        assert [matching.waits[i][0] for i in range(len(waiting))] == [b.reason for b in waiting]
+        for index, booking in enumerate(waiting):
+            assert sorted(matching.waits[index][1]) == sorted(booking.candidates)
+        # The partner's portal shows its claims apart from its won revenue.
+        partner = get_user_model().objects.get(username="partner.rep").partner
+        figures = partner_figures(partner.pk, TODAY)
+        assert figures["claimed_count"] == claims.filter(partner=partner).count()
 
     def test_refuses_to_run_over_existing_data_without_reset(self, seeded):
         before = Opportunity.objects.count()

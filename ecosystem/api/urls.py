@@ -9,6 +9,7 @@ from accounts.api.views import AccountViewSet, AssignmentViewSet
 from commissions.api import views as commissions
 from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
+from opportunities.api.reconciliation import QueuedBookingViewSet
 from opportunities.api.views import OpportunityViewSet
 from partners.api.views import PartnerViewSet, RoadshowViewSet, SecondmentViewSet
 from users.api.auth import ObtainTokenView, RotateTokenView
@@ -22,6 +23,7 @@ router.register("accounts", AccountViewSet)
 router.register("assignments", AssignmentViewSet)
 router.register("assignment-proposals", AssignmentProposalViewSet)
 router.register("opportunities", OpportunityViewSet)
+router.register("booking-reconciliation", QueuedBookingViewSet)
 router.register("jobs", JobViewSet)
 router.register("targets", TargetViewSet)
 router.register("users", UserViewSet)

@@ -49,9 +49,11 @@ class CsvImportCommand(BaseCommand):
                 f"{len(result.errors)} problem(s) in {result.total_rows} rows; nothing was written. "
                 "Fix the file, or pass --good-rows-only to import the good rows."
             )
+        # An importer may count more outcomes (bookings: confirmed claims, queued for reconciliation).
+        extra = "".join(f", {getattr(result, name)} {name}" for name in getattr(result, "extra_counts", ()))
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.total_rows} rows: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged, {result.skipped} skipped."
+                f"{result.unchanged} unchanged, {result.skipped} skipped{extra}."
             )
         )

@@ -299,6 +299,8 @@ LOGGING = {
 REGISTRATION_PROTECTION_DAYS = env.int("REGISTRATION_PROTECTION_DAYS", default=90)
 # Days a pending registration may wait for the channel team's decision before it expires.
 REGISTRATION_REVIEW_DAYS = env.int("REGISTRATION_REVIEW_DAYS", default=30)
+# Days a partner's claimed win may wait for a booking or the channel team before it is listed as overdue.
+CLAIM_CONFIRMATION_DAYS = env.int("CLAIM_CONFIRMATION_DAYS", default=90)
 # A settlement run whose workers have not reported for this long may be taken over by a new attempt.
 SETTLEMENT_STALE_SECONDS = env.int("SETTLEMENT_STALE_SECONDS", default=15 * 60)
 #: Won deals per chunk of a settlement: chunks run in parallel on the workers.

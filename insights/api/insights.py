@@ -17,7 +17,7 @@ from jobs.imports import start_import_job
 from jobs.services import job_create, job_enqueue
 
 from .. import figures, share
-from ..bookings import BOOKING_COLUMNS
+from ..bookings import BOOKING_COLUMNS, OPTIONAL_COLUMNS
 from ..models import Target
 from ..params import ParamError, parse_query
 from ..snapshots import STEPS, jsonable
@@ -141,6 +141,7 @@ class BookingImportView(APIView):
                 kind="import_bookings",
                 uploaded=body.validated_data["file"],
                 columns=BOOKING_COLUMNS,
+                optional_columns=OPTIONAL_COLUMNS,
                 task=import_bookings_task,
                 good_rows_only=body.validated_data["good_rows_only"],
                 user=request.user,

@@ -60,6 +60,13 @@ class OpportunitySerializer(InputModelSerializer):
     closed_on = serializers.DateField(required=False, allow_null=True)
     route = serializers.ChoiceField(choices=Route.choices, required=False)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    registration_number = serializers.CharField(
+        read_only=True, help_text="What the order system's booking names in its registration column (SPEC §4.2)."
+    )
+    claim_difference = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True,
+        help_text="Confirmed amount minus the amount the partner claimed, when they differ.",
+    )  # fmt: skip
 
     class Meta:
         model = Opportunity
@@ -89,6 +96,15 @@ class OpportunitySerializer(InputModelSerializer):
             "extension_requested_at",
             "extension_decided_at",
             "extension_decision_reason",
+            "registration_number",
+            "awaiting_confirmation",
+            "claimed_amount",
+            "claimed_closed_on",
+            "claimed_at",
+            "claim_difference",
+            "confirmed_at",
+            "confirmed_via",
+            "confirmation_reason",
             "created_at",
             "updated_at",
         ]
@@ -103,6 +119,13 @@ class OpportunitySerializer(InputModelSerializer):
             "extension_requested_at",
             "extension_decided_at",
             "extension_decision_reason",
+            "awaiting_confirmation",
+            "claimed_amount",
+            "claimed_closed_on",
+            "claimed_at",
+            "confirmed_at",
+            "confirmed_via",
+            "confirmation_reason",
             "created_at",
             "updated_at",
         ]
@@ -190,6 +213,13 @@ class StageChangeSerializer(InputSerializer):
         required=False, allow_null=True, help_text="Needed for won; lost: today if empty."
     )
     amount = AmountField(required=False, allow_null=True, help_text="The final amount, needed for won.")
+
+
+class ConfirmClaimSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the channel team confirms this win by hand (audited).",
+        error_messages={"blank": _("Say why this win is confirmed by hand.")},
+    )  # fmt: skip
 
 
 class ExtensionRequestSerializer(InputSerializer):

@@ -9,7 +9,7 @@ from ecosystem.api.errors import as_drf_error
 from ecosystem.api.viewsets import ScopedModelViewSet
 from ecosystem.roles import ALL_ROLES, CHANNEL_AND_PARTNERS, CHANNEL_ONLY, PARTNER_ROLES
 
-from .. import services
+from .. import claims, services
 from ..conflicts import conflicts_for
 from ..filtersets import OpportunityFilterSet
 from ..forms import account_search
@@ -19,6 +19,7 @@ from .serializers import (
     AccountLookupSerializer,
     BulkDecisionResultSerializer,
     BulkDecisionSerializer,
+    ConfirmClaimSerializer,
     DecisionSerializer,
     ExtensionDecisionSerializer,
     ExtensionRequestSerializer,
@@ -62,6 +63,7 @@ class OpportunityViewSet(ScopedModelViewSet):
         "reject": CHANNEL_ONLY,
         "decide": CHANNEL_ONLY,
         "queue": CHANNEL_ONLY,
+        "confirm": CHANNEL_ONLY,
         "decide_extension": CHANNEL_ONLY,
         "request_extension": PARTNER_ROLES,
         "stage": CHANNEL_AND_PARTNERS,
@@ -202,6 +204,18 @@ class OpportunityViewSet(ScopedModelViewSet):
             user=request.user,
             grant=body.validated_data["decision"] == "grant",
             reason=body.validated_data["reason"],
+        )
+        return Response(self.get_serializer(opportunity).data)
+
+    @extend_schema(request=ConfirmClaimSerializer, responses=OpportunitySerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, **kwargs):
+        """Confirm a partner's claimed win by hand, with a reason (audited), for business the order system lacks."""
+        opportunity = self.get_object()
+        body = ConfirmClaimSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        opportunity = service_call(
+            claims.claim_confirm, opportunity=opportunity, user=request.user, reason=body.validated_data["reason"]
         )
         return Response(self.get_serializer(opportunity).data)
 

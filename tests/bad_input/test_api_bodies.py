@@ -33,6 +33,7 @@ from ..factories import (
     RuleFactory,
     SecondmentFactory,
     UserFactory,
+    claim,
     next_siren,
 )
 from ..foundation.registry import (
@@ -42,6 +43,7 @@ from ..foundation.registry import (
     _dispute,
     _invoice,
     _proposal,
+    _queued_booking,
     _settlement_run,
     _statement,
 )
@@ -270,6 +272,16 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
         None,
         {"run": _invoice(w, w.partner_a).run_id, "execution_date": _next_week()},
     ),
+    "POST /api/v1/booking-reconciliation/{id}/link/": lambda w: (
+        w.channel,
+        (b := _queued_booking(w.partner_a, marker="link")).pk,
+        {"opportunity": b.candidates[0], "reason": "Même commande"},
+    ),
+    "POST /api/v1/booking-reconciliation/{id}/create-opportunity/": lambda w: (
+        w.channel,
+        _queued_booking(w.partner_a, marker="create").pk,
+        {"reason": "Jamais enregistrée"},
+    ),
     "POST /api/v1/commission-programs/": lambda w: (w.channel, None, _program_body()),
     "PUT /api/v1/commission-programs/{id}/": lambda w: (w.channel, ProgramFactory().pk, _program_body()),
     "PATCH /api/v1/commission-programs/{id}/": lambda w: (w.channel, ProgramFactory().pk, {"name": "Renamed"}),
@@ -295,6 +307,11 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
     "POST /api/v1/opportunities/": lambda w: (w.rep_a, None, _opportunity_body(w)),
     "PUT /api/v1/opportunities/{id}/": lambda w: (w.channel, _opportunity_of_a(w).pk, _opportunity_body(w)),
     "PATCH /api/v1/opportunities/{id}/": lambda w: (w.rep_a, _opportunity_of_a(w).pk, {"amount": "15000.00"}),
+    "POST /api/v1/opportunities/{id}/confirm/": lambda w: (
+        w.channel,
+        claim(w.partner_a, "12000.00", date(2026, 7, 1)).pk,
+        {"reason": "Contrat papier"},
+    ),
     "POST /api/v1/opportunities/{id}/approve/": lambda w: (w.channel, _opportunity_of_a(w).pk, {"reason": "OK"}),
     "POST /api/v1/opportunities/{id}/reject/": lambda w: (w.channel, _opportunity_of_a(w).pk, {"reason": "Doublon"}),
     "POST /api/v1/opportunities/{id}/decide-extension/": lambda w: (

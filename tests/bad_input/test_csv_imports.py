@@ -138,6 +138,19 @@ def _with_bad_row(column: str, value: str | Callable[[dict], str]):
     return build
 
 
+def _with_registration(value: str, *, direct: bool = False):
+    """Bookings with the optional ``registration`` column: a good row on line 2, ``value`` on line 3."""
+
+    def build(imp, p):
+        columns = [*imp.columns, "registration"]
+        bad = {**imp.good(p), "registration": value}
+        if direct:
+            bad.update(partner_siren="", route="direct")
+        return csv_text(columns, [{**imp.good(p), "registration": ""}, bad]).encode()
+
+    return build
+
+
 def _duplicate_key(imp, p):
     first = imp.good(p)
     second = imp.good(p)
@@ -284,7 +297,16 @@ CASES = [
     Case("required cell empty", ("accounts",), _with_bad_row("name", ""), ("rows", [(3, "name")])),
     Case("required cell empty", ("bookings",), _with_bad_row("external_id", ""), ("rows", [(3, "external_id")])),
     Case("direct route with a partner", ("bookings",), _with_bad_row("route", "direct"), ("rows", [(3, "route")])),
+    Case("registration not a number", ("bookings",), _with_registration("REG-12x"), ("rows", [(3, "registration")])),
+    Case("registration is a formula", ("bookings",), _with_registration("=1+1"), ("rows", [(3, "registration")])),
+    Case(
+        "registration on direct business",
+        ("bookings",),
+        _with_registration("REG-000012", direct=True),
+        ("rows", [(3, "registration")]),
+    ),
     # What must be accepted.
+    Case("registration column (accepted)", ("bookings",), _with_registration("REG-000012"), ("accepted", 2)),
     Case("UTF-8 with BOM (accepted)", ALL, lambda imp, p: BOM + _good_file(imp, p), ("accepted", 2)),
     Case("semicolons and BOM (accepted)", ALL, lambda imp, p: BOM + _good_file(imp, p, delimiter=";"), ("accepted", 2)),
 ]

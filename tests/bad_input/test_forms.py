@@ -127,10 +127,38 @@ def _wrong_check_digit() -> str:
     return siren[:8] + str((int(siren[8]) + 1) % 10)
 
 
+def _claim_of_a(w):
+    from ..factories import claim
+
+    return claim(w.partner_a, "12000.00", date(2026, 7, 1))
+
+
+def _queued_of_a(w):
+    from ..foundation.registry import _queued_booking
+
+    return _queued_booking(w.partner_a, marker="form")
+
+
 FORMS: dict[str, Form] = {
     "account import": Form(lambda w: (w.channel, "/accounts/import/", {})),
     "assignment import": Form(lambda w: (w.channel, "/accounts/assignments/import/", {})),
     "bookings import": Form(lambda w: (w.channel, "/bookings/import/", {})),
+    "confirm a claim": Form(
+        lambda w: (w.channel, f"/opportunities/{_claim_of_a(w).pk}/confirm/", {"reason": "Contrat papier"}),
+        context_name="confirm_form",
+    ),
+    "link a booking": Form(
+        lambda w: (
+            w.channel,
+            f"/opportunities/reconciliation/{(b := _queued_of_a(w)).pk}/link/",
+            {"opportunity": b.candidates[0], "reason": "Même commande"},
+        ),
+        context_name="link_form",
+    ),
+    "create from a booking": Form(
+        lambda w: (w.channel, f"/opportunities/reconciliation/{_queued_of_a(w).pk}/create/", {"reason": "Nouvelle"}),
+        context_name="create_form",
+    ),
     "assign selection": Form(
         lambda w: (
             w.channel,
@@ -386,6 +414,16 @@ CASES = [
     Case("account import", "no file", {}, "file"),
     Case("assignment import", "no file", {}, "file"),
     Case("bookings import", "no file", {}, "file"),
+    Case("confirm a claim", "blank reason", {"reason": ""}, "reason"),
+    Case("confirm a claim", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("link a booking", "blank opportunity", {"opportunity": ""}, "opportunity"),
+    Case("link a booking", "opportunity not a number", {"opportunity": "abc"}, "opportunity"),
+    Case("link a booking", "opportunity id too large", {"opportunity": HUGE_ID}, "opportunity"),
+    Case("link a booking", "no such opportunity", {"opportunity": "999999999"}, "opportunity"),
+    Case("link a booking", "blank reason", {"reason": ""}, "reason"),
+    Case("link a booking", "reason too long", {"reason": "x" * 501}, "reason"),
+    Case("create from a booking", "blank reason", {"reason": ""}, "reason"),
+    Case("create from a booking", "reason too long", {"reason": "x" * 501}, "reason"),
     Case("assign selection", "blank partner", {"partner": ""}, "partner"),
     Case("assign selection", "partner not a number", {"partner": "abc"}, "partner"),
     Case("assign selection", "partner id too large", {"partner": HUGE_ID}, "partner"),
@@ -593,6 +631,9 @@ FORM_OF_URL = {
     "account-import": "account import",
     "assignment-import": "assignment import",
     "bookings-import": "bookings import",
+    "claim-confirm": "confirm a claim",
+    "reconciliation-link": "link a booking",
+    "reconciliation-create": "create from a booking",
     "account-assign-selection": "assign selection",
     "account-assign": "assign one account",
     "assignment-end": "end an assignment",

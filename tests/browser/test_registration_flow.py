@@ -115,7 +115,12 @@ def test_register_approve_and_win(browser_page, browser_context, live_server, wo
     opportunity.refresh_from_db()
     assert opportunity.stage == "won" and str(opportunity.amount) == "118000.00"
     assert opportunity.closed_on == timezone.localdate()
-    assert page.locator("#stage").inner_text().strip().lower() in ("won", "gagné", "gagnée")
+    # A partner's win is a claim until a booking or the channel team confirms it (SPEC §4.2).
+    assert opportunity.awaiting_confirmation and opportunity.claimed_amount == opportunity.amount
+    assert page.locator("#stage").inner_text().strip().lower() in (
+        "won, awaiting confirmation", "gagnée, en attente de confirmation"
+    )  # fmt: skip
+    assert page.locator("#claim-status").is_visible()
     history = page.locator("table.history tbody tr")
     assert history.count() >= 3
     assert "rep.alpha" in history.first.inner_text()

@@ -237,6 +237,8 @@ def param_values(param: Param, world, caller) -> tuple[list[tuple[str, str]], ty
         filter_,
         django_filters.NumberFilter | django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter,
     ) or (filter_ is None and kind in ("integer", "number"))
+    # A picker parameter (an id or a SIREN, typed as a string) that this caller's filterset leaves out.
+    id_like = id_like or (filter_ is None and _models_by_name().get(name.replace("_", "")) is not None)
     if id_like:
         model = _id_model(name, filter_, param.owner)
         if model is not None:

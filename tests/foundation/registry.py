@@ -250,6 +250,26 @@ def _quotas(w: World):
     }
 
 
+_queued_ids = itertools.count(1)
+
+
+def _queued_booking(partner, *, marker: str, external_id: str | None = None):
+    """A partner booking waiting in the reconciliation queue (SPEC §4.2), with a claim it could confirm."""
+    candidate = OpportunityFactory(partner=partner, description=f"candidate of {marker}")
+    return model("opportunities.QueuedBooking").objects.create(
+        external_id=external_id or f"QB-{next(_queued_ids)}-{marker}"[:64],
+        account=candidate.account,
+        partner=partner,
+        route="partner_sourced",
+        product_line="ai",
+        amount=Decimal("1234.00"),
+        closed_on=date(2026, 7, 1),
+        reason="ambiguous",
+        registration=f"REG-{marker}"[:64],
+        candidates=[candidate.pk],
+    )
+
+
 def _disputes(w: World):
     return {"on partner B's line": _dispute(w, w.partner_b, w.rep_b)}
 
@@ -309,6 +329,11 @@ OUT_OF_SCOPE: dict[str, OutOfScope] = {
         "proposing partner A (internal)": _proposal(w, w.partner_a).items.get(),
     },
     "opportunities.Opportunity": _opportunities,
+    # The reconciliation queue is the channel team's: partner users reach none of it, not even their own.
+    "opportunities.QueuedBooking": lambda w: {
+        "partner B's booking": _queued_booking(w.partner_b, marker="bravo"),
+        "partner A's booking (channel team's queue)": _queued_booking(w.partner_a, marker="alpha"),
+    },
     "jobs.Job": lambda w: {
         "started by partner B's rep": _job(w.rep_b),
         "started by the channel team": _job(w.channel, kind="settlement"),
@@ -411,6 +436,7 @@ IN_SCOPE: dict[str, InScope] = {
     "accounts.Assignment": _own_assignments,
     "accounts.AssignmentProposal": _own_proposals,
     "opportunities.Opportunity": _own_opportunities,
+    "opportunities.QueuedBooking": lambda w, n: [_queued_booking(w.partner_a, marker=f"own{i}") for i in range(n)],
     "jobs.Job": _own_jobs,
     "insights.Target": lambda w, n: [_target(f"Target {i}") for i in range(n)],
     "users.User": lambda w, n: [UserFactory(role=Role.PARTNER_REP, partner=w.partner_a) for _ in range(n)],

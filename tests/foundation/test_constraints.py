@@ -29,8 +29,18 @@ from ..factories import (
     RuleFactory,
     SecondmentFactory,
     UserFactory,
+    claim,
 )
-from .registry import _billing_details, _close, _invoice, _payment_file, _settlement_run, _statement, model
+from .registry import (
+    _billing_details,
+    _close,
+    _invoice,
+    _payment_file,
+    _queued_booking,
+    _settlement_run,
+    _statement,
+    model,
+)
 
 
 def update(obj, **changes):
@@ -214,6 +224,44 @@ CASES = [
         lambda w: [OpportunityFactory(registered_by=w.rep_a, idempotency_key="same-key") for _ in range(2)],
     ),
     ("opportunity_external_id_unique", lambda w: [OpportunityFactory(external_id="ORD-1") for _ in range(2)]),
+    # claims and the reconciliation queue (SPEC §4.2)
+    ("opportunity_claim_is_won_and_unconfirmed", lambda w: update(OpportunityFactory(), awaiting_confirmation=True)),
+    (
+        "opportunity_claim_is_won_and_unconfirmed",
+        lambda w: update(claim(w.partner_a, "10.00", date(2026, 7, 1)), confirmed_at=timezone.now(),
+                         confirmed_via="manual"),
+    ),  # fmt: skip
+    ("opportunity_confirmation_complete", lambda w: update(OpportunityFactory(), confirmed_via="manual")),
+    ("opportunity_confirmation_complete", lambda w: update(OpportunityFactory(), confirmed_at=timezone.now())),
+    (
+        "opportunity_confirmation_complete",
+        lambda w: update(OpportunityFactory(), confirmed_at=timezone.now(), confirmed_via="telepathy"),
+    ),
+    ("opportunity_claimed_amount_not_negative", lambda w: update(OpportunityFactory(), claimed_amount=Decimal("-1"))),
+    ("queued_booking_amount_not_negative", lambda w: update(_queued_booking(w.partner_a, marker="neg"), amount=-1)),
+    (
+        "queued_booking_external_id_unique",
+        lambda w: [_queued_booking(w.partner_a, marker="x", external_id="QB-1") for _ in range(2)],
+    ),
+    ("queued_booking_partner_route", lambda w: update(_queued_booking(w.partner_a, marker="route"), route="direct")),
+    (
+        "queued_booking_status_valid",
+        lambda w: update(
+            _queued_booking(w.partner_a, marker="st"), status="lost", resolved_at=timezone.now(),
+            opportunity=OpportunityFactory(), resolution_reason="done",
+        ),
+    ),  # fmt: skip
+    (
+        "queued_booking_resolution_complete",
+        lambda w: update(_queued_booking(w.partner_a, marker="res"), status="linked"),
+    ),
+    (
+        "queued_booking_resolution_complete",
+        lambda w: update(
+            _queued_booking(w.partner_a, marker="res2"), status="created", resolved_at=timezone.now(),
+            opportunity=OpportunityFactory(), resolution_reason="",
+        ),
+    ),  # fmt: skip
     # jobs
     (
         "job_progress_within_total",

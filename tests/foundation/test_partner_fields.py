@@ -76,6 +76,15 @@ FIELDS = {
         "decided_at": (OWN, "when its own registration was decided"),
         "decision_reason": (OWN, "the channel team's note to it on its own registration"),
         "protected_until": (OWN, "its own protection"),
+        "awaiting_confirmation": (OWN, "whether its own win is a claim awaiting the booking (SPEC §4.2)"),
+        "claimed_amount": (OWN, "the amount its own claim declared"),
+        "claimed_closed_on": (OWN, "the close date its own claim declared"),
+        "claimed_at": (OWN, "when it claimed its own win"),
+        "claim_difference": (OWN, "the booked amount less its own claim's"),
+        "confirmed_at": (OWN, "when its own win was confirmed"),
+        "confirmed_via": (OWN, "how its own win was confirmed: booking, the channel team, at migration"),
+        "confirmation_reason": (OWN, "the channel team's reason for confirming its own win by hand"),
+        "registration_number": (OWN, "its own registration's number (REG-000123), to name it on a booking"),
         "extension_status": (OWN, "its own extension request"),
         "extension_reason": (OWN, "its own extension request"),
         "extension_requested_at": (OWN, "its own extension request"),
@@ -138,6 +147,8 @@ FIELDS = {
         "partner_siren": (OWN, "always the caller's own partner"),
         "total": (OWN, "its own statement's total: the sum of its own lines, never the run's"),
         "line_count": (OWN, "its own statement's lines"),
+        "preliminary": (OWN, "whether its own statement's run was computed before the period ended"),
+        "figures_through": (OWN, "the day its own preliminary figures stop at"),
     },
     "StatementDetail": {
         "lines": (OWN, "its own statement's lines"),
@@ -240,6 +251,13 @@ FIELDS = {
         "accelerator": (OWN, "its own quota's accelerator"),
         "capped": (OWN, "its own cap"),
         "explanation": (OWN, "the arithmetic over its own deals"),
+    },
+    # The pickers' answers: rows the caller may name (its own, or accounts, which any partner may name).
+    "PickResults": {"results": (OWN, "the rows the caller may pick, scoped like the lists")},
+    "PickResult": {
+        "id": (PUBLIC, "an account's id (any account may be named) or the caller's own partner's"),
+        "label": (PUBLIC, "the account's name, SIREN and city, or its own partner's name"),
+        "detail": (OWN, "'one of your accounts' for its own: never who else covers an account"),
     },
     # SPEC §5.2: a partner admin reads its own partner's billing details (a rep reads none).
     "BillingDetails": {
