@@ -27,6 +27,12 @@ USER_CHANGED = "user.changed"
 EXPORT = "export"
 APPROVAL = "approval"
 RULE_CHANGED = "rule.changed"
+QUOTA_CHANGED = "quota.changed"
+QUOTAS_IMPORTED = "quota.imported"
+SETTLEMENT_REVIEWED = "settlement.reviewed"
+MANUAL_ADJUSTMENT = "settlement.manual_adjustment"
+DISPUTE_DECIDED = "dispute.decided"
+SETTLEMENT_PAID = "settlement.paid"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -50,6 +56,12 @@ LABELS = {
     EXPORT: _("Export"),
     APPROVAL: _("Approval"),
     RULE_CHANGED: _("Commission rule changed"),
+    QUOTA_CHANGED: _("Quota entered or changed"),
+    QUOTAS_IMPORTED: _("Quotas imported"),
+    SETTLEMENT_REVIEWED: _("Settlement reviewed for approval"),
+    MANUAL_ADJUSTMENT: _("Manual adjustment added"),
+    DISPUTE_DECIDED: _("Dispute decided"),
+    SETTLEMENT_PAID: _("Settlement marked paid"),
 }
 
 

@@ -28,7 +28,7 @@ from ecosystem.roles import Role, role_of
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
-from . import calculation, sql_calculation
+from . import adjusting, calculation, sql_calculation
 from .line_rows import LINE_COLUMNS, PAYOUT, line_row
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
@@ -113,6 +113,7 @@ def settlement_begin(run_id: int, *, chunk_deals: int = 25_000) -> Plan | None:
         if not claimed:
             return None
         run = SettlementRun.objects.get(pk=run_id)
+        adjusting.claim_waiting(run)  # accepted disputes' adjustments waiting for the partner's next run
         partners = _partners_to_settle(run)
         chunks = _chunk_partners(partners, chunk_deals)
         SettlementRun.objects.filter(pk=run_id).update(chunks_total=len(chunks))
@@ -147,6 +148,9 @@ def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
     for partner_id in (
         PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES).values_list("partner_id", flat=True).distinct()
     ):
+        counts.setdefault(partner_id, 1)
+    # A partner with nothing but a manual adjustment in this run still gets its statement.
+    for partner_id in adjusting.partners_with_adjustments(run.pk):
         counts.setdefault(partner_id, 1)
     return sorted(counts.items())
 
@@ -193,6 +197,7 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
             computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
             written, lines, exceptions = [], computed.lines, computed.exceptions
         rows = [line_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
+        rows += adjusting.manual_rows(run_id, period.label, partner_ids)
         copy_insert(PayoutLine, LINE_COLUMNS, [(run_id, attempt, *row) for row in rows])
         written.append(_totals(rows))
         SettlementException.objects.bulk_create(
@@ -267,6 +272,7 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
     paid = (
         PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
         .filter(attempt=F("run__committed_attempt"))
+        .exclude(kind=LineKind.MANUAL)  # decided by hand, outside the rules: never "paid" by a rule
         .values("opportunity_id", "rule_id", "partner_id")
         .annotate(total=Sum("payout"))
     )
@@ -393,12 +399,16 @@ def settle_now(run_id: int, *, chunk_deals: int = 25_000) -> SettlementRun | Non
         raise
 
 
-# --- Approval and payment -------------------------------------------------------------------------
+# --- Approval (its review: commissions/review.py; payment: commissions/payments.py) ----------------
 
 
 @transaction.atomic
 def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
-    """A manager approves a computed run they did not run themselves (four eyes). Then it never changes."""
+    """A manager approves a computed run they did not run themselves (four eyes). Then it never changes.
+
+    People approve through :func:`commissions.review.settlement_approve_reviewed` (page and API):
+    the review's checks (the total seen, the exceptions acknowledged, no recomputation since), then this.
+    """
     if role_of(user) != Role.MANAGER:
         raise PermissionDenied("Only a manager approves settlements.")
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
@@ -411,23 +421,5 @@ def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
     audit.record(
         audit_kinds.APPROVAL, actor=user, target=run,
         detail={"what": "settlement", "period": run.period, "total": str(run.total), "run_by": run.run_by_id},
-    )  # fmt: skip
-    return run
-
-
-@transaction.atomic
-def settlement_mark_paid(*, run: SettlementRun, user, reference: str) -> SettlementRun:
-    if role_of(user) not in (Role.MANAGER, Role.CHANNEL):
-        raise PermissionDenied("Only internal users mark settlements paid.")
-    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.APPROVED:
-        raise ValidationError({"status": f"Only an approved run can be marked paid; this one is {run.status}."})
-    if not reference.strip():
-        raise ValidationError({"payment_reference": "Give the payment reference."})
-    run.status, run.paid_at, run.payment_reference = RunStatus.PAID, timezone.now(), reference.strip()[:100]
-    run.save(update_fields=["status", "paid_at", "payment_reference"])
-    audit.record(
-        audit_kinds.APPROVAL, actor=user, target=run,
-        detail={"what": "settlement paid", "period": run.period, "reference": run.payment_reference},
     )  # fmt: skip
     return run

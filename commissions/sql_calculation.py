@@ -269,7 +269,7 @@ WITH paid AS MATERIALIZED (
     FROM commissions_payoutline l
     JOIN commissions_settlementrun r ON r.id = l.run_id
     WHERE r.status = ANY(%(locked)s) AND l.attempt = r.committed_attempt AND l.deal_period = %(period)s
-      AND l.partner_id = ANY(%(partners)s)
+      AND l.partner_id = ANY(%(partners)s) AND l.kind <> 'manual'  -- decided by hand: never paid by a rule
     GROUP BY l.opportunity_id, l.rule_id
 ),
 owed AS (
