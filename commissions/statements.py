@@ -69,7 +69,7 @@ def csv_row(line: PayoutLine, period: str, partner) -> list:
         opportunity.account.name,
         opportunity.product_line,
         money(line.base_amount),
-        line.rule.name,
+        line.rule.name if line.rule_id else "",
         line.explanation,
         money(line.payout),
     ]

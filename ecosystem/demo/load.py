@@ -376,7 +376,8 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
     The older ones are also marked paid, and the demo partner's admin disputes a line of the
     latest approved statement, so every state of SPEC §4 shows in the demo.
     """
-    from commissions.settlement import settle_now, settlement_approve, settlement_mark_paid
+    from commissions.payments import settlement_mark_paid
+    from commissions.settlement import settle_now, settlement_approve
 
     channel, manager = users["channel"], users["manager"]
     periods = window.closed_quarters
@@ -398,7 +399,9 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
             bar.update(1)
     approved = [run for run in runs if run.status == RunStatus.APPROVED]
     for run in approved[:-1]:
-        settlement_mark_paid(run=run, user=manager, reference=f"VIR-PARTENAIRES-{run.period}")
+        settlement_mark_paid(
+            run=run, user=manager, paid_on=timezone.localdate(), reference=f"VIR-PARTENAIRES-{run.period}"
+        )
     if approved:
         line = (
             PayoutLine.objects.current()
