@@ -13,6 +13,7 @@ from opportunities.models import Stage
 from tests.workers import celery_worker, needs_real_worker, purge_queue, wait_for
 
 from ..factories import RuleFactory, UserFactory, won
+from .helpers import approve_on_page
 
 
 def run_from_the_page(client, period: str, worker) -> SettlementRun:
@@ -52,7 +53,7 @@ def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner
         assert q3.total == D("700.00") and q3.line_count == 3
 
         client.force_login(users["manager"])
-        assert client.post(f"/commissions/settlements/{q3.pk}/approve/").status_code == 302
+        assert approve_on_page(client, q3).status_code == 302
 
         client.force_login(admin)
         statement = Statement.objects.get(run=q3, partner=partner_a)
@@ -68,7 +69,7 @@ def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner
         q4 = run_from_the_page(client, "2026-Q4", worker)
     assert q4.total == D("-100.00")
     client.force_login(UserFactory(role="manager"))
-    client.post(f"/commissions/settlements/{q4.pk}/approve/")
+    approve_on_page(client, q4)
     clawback = PayoutLine.objects.get(run=q4)
     assert clawback.kind == LineKind.ADJUSTMENT and clawback.corrects == line and clawback.partner == partner_a
     client.force_login(admin)
