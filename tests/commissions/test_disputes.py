@@ -62,9 +62,8 @@ class TestDisputeFlow:
             assert api(users[key]).post(f"{url}messages/", {"body": "me too"}).status_code == 403
             assert api(users[key]).post(f"{url}resolve/", {"outcome": "rejected", "resolution": "x"}).status_code == 403
         assert api(admin).post(f"{url}resolve/", {"outcome": "rejected", "resolution": "fine"}).status_code == 403
-        response = api(channel).post(
-            f"{url}resolve/", {"outcome": "accepted", "amount": "20.00", "resolution": "Adjustment of 20.00 € in 2026-Q4."}
-        )
+        decision = {"outcome": "accepted", "amount": "20.00", "resolution": "Adjustment of 20.00 € in 2026-Q4."}
+        response = api(channel).post(f"{url}resolve/", decision)
         assert response.status_code == 200
         assert response.json()["status"] == "resolved" and response.json()["resolution"].startswith("Adjustment")
         assert response.json()["outcome"] == "accepted" and response.json()["outcome_amount"] == "20.00"
