@@ -213,3 +213,15 @@ class TestDecidingOnThePage:
         response = decide(api, channel_user, disputed["dispute"], outcome="accepted", resolution="Yes")
         assert response.status_code == 400 and "amount" in response.json()
         assert Dispute.objects.get().status == DisputeStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_the_email_speaks_the_partners_language(
+    api, disputed, channel_user, settings, django_capture_on_commit_callbacks
+):
+    settings.LANGUAGE_CODE = "fr"  # the site's language, which partner users read by default
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(api, channel_user, disputed["dispute"], outcome="accepted", amount="1234.5", resolution="Accordé.")
+    message = mail.outbox[0]
+    assert message.subject == f"Contestation n° {disputed['dispute'].pk} acceptée"  # one line, plain spaces
+    assert "Montant accordé\u00a0: 1\u00a0234,50\u00a0€" in message.body and "Accordé." in message.body

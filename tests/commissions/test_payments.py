@@ -150,6 +150,12 @@ class TestWhatAPartnerSeesApart:
             assert "SEPA-OLD" in page and "Preliminary" in page, url
             assert "999" not in page, url  # B's 999.90 never shows
 
+    def test_the_figures_in_french(self, client, three_states, rep_a):
+        client.force_login(rep_a)
+        page = client.get("/commissions/statements/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "gagné à ce jour ce trimestre" in page and ">300,00 €<" in page
+        assert "Provisoire" in page and "Approuvé, pas encore payé" in page and "payé le" in page
+
     def test_another_partners_runs_do_not_move_a_partners_figures(self, three_states, partner_a, partner_b):
         before = partner_earnings(partner_a.pk, three_states["today"])
         Statement.objects.filter(partner=partner_b).update(total=D("123456.00"))
