@@ -261,7 +261,11 @@ CASES = [
     (
         "settlement_paid_has_reference",
         lambda w: _run(
-            w, status="paid", approved_by=w.manager, approved_at=timezone.now(), payment_reference="",
+            w,
+            status="paid",
+            approved_by=w.manager,
+            approved_at=timezone.now(),
+            payment_reference="",
             paid_on=date(2026, 10, 1),
         ),  # fmt: skip
     ),
