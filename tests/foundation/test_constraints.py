@@ -267,7 +267,7 @@ CASES = [
             approved_at=timezone.now(),
             payment_reference="",
             paid_on=date(2026, 10, 1),
-        ),  # fmt: skip
+        ),
     ),
     (
         "settlement_paid_has_date",
