@@ -26,6 +26,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Account, Assignment
 from commissions.models import Dispute, DisputeMessage, PayoutLine, Program, Quota, Rule, RunStatus, SettlementRun
@@ -361,9 +362,10 @@ def write_commissions(window: gen.Window, quotas: list[tuple], progress: Progres
         program = Program.objects.create(**gen.program_spec(window))
         rules = [Rule.objects.create(program=program, **spec) for spec in specs]
         bar.update(1 + len(rules))
-        Quota.objects.bulk_create(
-            [Quota(partner_id=p, period=period, amount=amount) for p, period, amount in quotas], batch_size=2000
-        )
+        bulk_create_with_history(
+            [Quota(partner_id=p, period=period, amount=amount) for p, period, amount in quotas], Quota,
+            batch_size=2000, default_change_reason="Demo data",
+        )  # fmt: skip
         bar.update(len(quotas))
         for spec in gen.target_specs(window):
             Target.objects.create(**spec)
