@@ -17,7 +17,7 @@ from django.db.models import F, Prefetch, QuerySet
 from ecosystem.csvio import iter_csv_lines
 
 from .calculation import to_cent
-from .models import Dispute, DisputeStatus, PayoutLine, SettlementRun, Statement
+from .models import Dispute, DisputeStatus, PayoutLine, RunStatus, SettlementRun, Statement
 
 STATEMENT_COLUMNS = [
     "partner_siren", "partner", "period", "opportunity", "account", "product_line", "amount", "rule",
@@ -88,4 +88,6 @@ def run_csv(run: SettlementRun) -> Iterator[str]:
 
 
 def statement_filename(statement: Statement) -> str:
-    return f"statement-{statement.run.period}-{statement.partner.siren}.csv"
+    """``statement-2026-Q3-552100554.csv``; ``…-preliminary.csv`` while its run is not approved."""
+    suffix = "-preliminary" if statement.run.status == RunStatus.COMPUTED else ""
+    return f"statement-{statement.run.period}-{statement.partner.siren}{suffix}.csv"

@@ -214,7 +214,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "period", "period_start", "period_end", "status", "job", "job_state", "progress",
             "total", "line_count", "exception_count", "failure_reason", "run_by", "created_at", "computed_at",
-            "approved_by", "approved_at", "paid_at", "payment_reference",
+            "approved_by", "approved_at", "paid_at", "paid_on", "payment_reference",
         ]  # fmt: skip
         read_only_fields = fields
 

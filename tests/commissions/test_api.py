@@ -152,6 +152,8 @@ class TestStatementIsolation:
             assert rows[two_partners["a_q4"].pk]["figures_until"] is not None
             assert rows[two_partners["a_q3"].pk]["preliminary"] is False
             assert client.get(f"{STATEMENTS}{two_partners['a_q4'].pk}/").status_code == 200
+            export = client.get(f"{STATEMENTS}{two_partners['a_q4'].pk}/export/")
+            assert export["Content-Disposition"].endswith('-preliminary.csv"')  # never taken for approved figures
             statement = two_partners["b_q3"]
             assert client.get(f"{STATEMENTS}{statement.pk}/").status_code == 404
             assert client.get(f"{STATEMENTS}{statement.pk}/export/").status_code == 404
