@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,9 +185,16 @@ def adjustment_for_dispute(*, dispute, amount: Decimal, user, resolution: str) -
 
 
 def claim_waiting(run: SettlementRun) -> int:
-    """Give ``run`` the adjustments waiting for the partner's next run after their line's period.
-    Called when a computation of ``run`` starts, in the transaction that claims the run."""
-    return ManualAdjustment.objects.filter(run__isnull=True, line__run__period_end__lt=run.period_start).update(run=run)
+    """Give ``run`` the accepted disputes' adjustments waiting for the partner's next run after their
+    line's period — and those left in a failed run (it may never be computed again; if it is, it no
+    longer pays them: one payment either way). Called when a computation of ``run`` starts, in the
+    transaction that claims the run."""
+    waiting = Q(run__isnull=True) | Q(run__status=RunStatus.FAILED, dispute__isnull=False)
+    return (
+        ManualAdjustment.objects.filter(waiting, line__run__period_end__lt=run.period_start)
+        .exclude(run=run)
+        .update(run=run)
+    )
 
 
 def partners_with_adjustments(run_id: int) -> list[int]:

@@ -36,6 +36,7 @@ from .models import (
     Dispute,
     DisputeStatus,
     LineKind,
+    ManualAdjustment,
     PayoutLine,
     Quota,
     RunStatus,
@@ -85,6 +86,7 @@ class Review:
     exceptions: list = field(default_factory=list)
     open_dispute_count: int = 0
     open_disputes: list = field(default_factory=list)
+    manual_adjustments: list = field(default_factory=list)  # the first few: amount, reason, who
     quotas_changed: int = 0  # quotas of the period changed after the computation
     waiting_adjustments: int = 0  # accepted disputes' adjustments that a recomputation would add
 
@@ -209,6 +211,9 @@ def run_review(run: SettlementRun) -> Review:
         exceptions=list(exceptions[:SAMPLE]),
         open_dispute_count=disputes.count(),
         open_disputes=list(disputes[:SAMPLE]),
+        manual_adjustments=list(
+            ManualAdjustment.objects.filter(run=run).select_related("partner", "created_by").order_by("id")[:SAMPLE]
+        ),
         quotas_changed=quotas_changed,
         waiting_adjustments=adjusting.waiting_for(run).count(),
     )

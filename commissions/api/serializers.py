@@ -295,6 +295,18 @@ class ReviewDisputeSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class ReviewAdjustmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner.name")
+    opportunity = serializers.IntegerField(source="opportunity_id")
+    line = serializers.IntegerField(source="line_id", allow_null=True)
+    amount = MoneyField()
+    reason = serializers.CharField()
+    dispute = serializers.IntegerField(source="dispute_id", allow_null=True)
+    created_by = serializers.CharField(source="created_by.username")
+
+
 class SettlementReviewSerializer(serializers.Serializer):
     """What a manager reviews before approving (SPEC §4.3)."""
 
@@ -320,6 +332,7 @@ class SettlementReviewSerializer(serializers.Serializer):
     exceptions = ReviewExceptionSerializer(many=True, help_text="The first few.")
     open_dispute_count = serializers.IntegerField()
     open_disputes = ReviewDisputeSerializer(many=True, help_text="The first few.")
+    manual_adjustments = ReviewAdjustmentSerializer(many=True, help_text="The first few, with who added them.")
     quotas_changed = serializers.IntegerField(help_text="Quotas of the period changed after the computation.")
     waiting_adjustments = serializers.IntegerField(
         help_text="Accepted disputes' adjustments that a recomputation would add to this run."

@@ -183,6 +183,17 @@ class TestTheNextRun:
         assert ManualAdjustment.objects.get().run_id == q4.pk
         assert current_lines(q4).filter(kind=LineKind.MANUAL).get().payout == D("20.00")
 
+    def test_a_failed_run_left_behind_does_not_keep_it(self, api, disputed, channel_user):
+        q4 = computed("2026-Q4", user=channel_user)
+        type(q4).objects.filter(pk=q4.pk).update(status=RunStatus.FAILED)
+        decide(api, channel_user, disputed["dispute"], outcome="accepted", amount="20", resolution="Granted.")
+        assert ManualAdjustment.objects.get().run == q4  # the earliest run after Q3 not approved
+        q1 = computed("2027-Q1", user=channel_user)  # Q4 abandoned: the next computation takes it
+        assert ManualAdjustment.objects.get().run == q1
+        assert current_lines(q1).get(kind=LineKind.MANUAL).payout == D("20.00")
+        settlement.settle_now(q4.pk)  # Q4 computed after all: it no longer pays it (one payment)
+        assert not current_lines(q4).filter(kind=LineKind.MANUAL).exists()
+
 
 @pytest.mark.django_db
 class TestDecidingOnThePage:

@@ -144,6 +144,8 @@ class TestARunChangedSinceTheReview:
         adjusting.adjustment_create(run=q3, user=channel_user, amount="50", reason="Goodwill", opportunity=deal)
         response = api(finance).post(f"{SETTLEMENTS}{q3.pk}/approve/", seen, format="json")
         assert response.status_code == 400 and "review_token" in response.json()
+        [listed] = api(finance).get(f"{SETTLEMENTS}{q3.pk}/review/").json()["manual_adjustments"]
+        assert (listed["amount"], listed["reason"], listed["created_by"]) == ("50.00", "Goodwill", "channel")
 
     def test_the_page_shows_the_review_again_with_its_new_token(self, client, quarters, finance):
         q3 = quarters["q3"]
