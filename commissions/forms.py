@@ -1,6 +1,8 @@
 """Forms of the commission pages. They check nothing themselves beyond types: the rules of
 validity are commissions/rules.py's, shared with the API, and reported on the right fields."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -167,8 +169,6 @@ class ReviewApproveForm(forms.Form):
     review_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_confirmed_total(self):
-        from decimal import Decimal, InvalidOperation
-
         text = self.cleaned_data["confirmed_total"]
         cleaned = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "").replace("€", "")
         if "," in cleaned and "." not in cleaned:
