@@ -399,7 +399,7 @@ def settle_now(run_id: int, *, chunk_deals: int = 25_000) -> SettlementRun | Non
         raise
 
 
-# --- Approval (its review: commissions/review.py; payment: commissions/payments.py) ----------------
+# --- Approval (its review: commissions/review.py; payment: commissions/paying.py) ------------------
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROL
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response
 
 from . import disputes as dispute_service
-from . import payments, settlement, statements
+from . import paying, settlement, statements
 from . import rules as rule_service
 from .earnings import figures_until, partner_earnings
 from .estimator import estimate
@@ -350,7 +350,7 @@ class SettlementMarkPaidView(_RunActionView):
             return redirect("commissions:settlement-detail", pk=run.pk)
         data = form.cleaned_data
         try:
-            payments.settlement_mark_paid(
+            paying.settlement_mark_paid(
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=data["references"],
             )  # fmt: skip

@@ -24,7 +24,7 @@ from ecosystem.web import csv_response
 from partners.models import Partner
 
 from .. import disputes as dispute_service
-from .. import payments, review, settlement, statements
+from .. import paying, review, settlement, statements
 from .. import rules as rule_service
 from ..earnings import partner_earnings
 from ..estimator import estimate
@@ -218,7 +218,7 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
         data = body.validated_data
         references = {item["partner_siren"]: item["reference"] for item in data.get("references", [])}
         try:
-            run = payments.settlement_mark_paid(
+            run = paying.settlement_mark_paid(
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=references,
             )  # fmt: skip

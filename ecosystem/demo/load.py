@@ -378,7 +378,7 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
     The older ones are also marked paid, and the demo partner's admin disputes a line of the
     latest approved statement, so every state of SPEC §4 shows in the demo.
     """
-    from commissions.payments import settlement_mark_paid
+    from commissions.paying import settlement_mark_paid
     from commissions.settlement import settle_now, settlement_approve
 
     channel, manager = users["channel"], users["manager"]

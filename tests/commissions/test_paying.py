@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from commissions import payments
+from commissions import paying
 from commissions.earnings import partner_earnings
 from commissions.models import RunStatus, SettlementRun, Statement
 from ecosystem.periods import quarter_of
@@ -99,7 +99,7 @@ class TestMarkingPaid:
         won(partner_a, "1000.00", date(2026, 7, 15))
         run = computed(user=channel_user)
         with pytest.raises(Exception, match="approved run"):
-            payments.settlement_mark_paid(run=run, user=channel_user, paid_on=date.today(), reference="X")
+            paying.settlement_mark_paid(run=run, user=channel_user, paid_on=date.today(), reference="X")
 
 
 @pytest.mark.django_db
@@ -117,7 +117,7 @@ class TestWhatAPartnerSeesApart:
             won(partner_a, amount, period.start)
             won(partner_b, "9999.00", period.start)
         paid = approved(before.label, runner=channel_user, approver=manager_user)
-        payments.settlement_mark_paid(run=paid, user=manager_user, paid_on=today, reference="SEPA-OLD")
+        paying.settlement_mark_paid(run=paid, user=manager_user, paid_on=today, reference="SEPA-OLD")
         approved(last_quarter.label, runner=channel_user, approver=manager_user)
         computed(this_quarter.label, user=channel_user)
         return {"today": today, "quarter": this_quarter.label}
