@@ -93,7 +93,7 @@ CHANGE_KEYS = frozenset({"changes"})
 #: Detail keys whose value is a number of seconds, shown as a duration.
 DURATION_KEYS = frozenset({"idle_seconds", "age_seconds"})
 #: Detail keys whose value is an amount in euros.
-MONEY_KEYS = frozenset({"total", "amount"})
+MONEY_KEYS = frozenset({"total", "amount", "previous_total", "confirmed_total"})
 
 
 def register(*, labels: Mapping[str, str] | None = None, values: Mapping[str, Mapping[str, str]] | None = None):

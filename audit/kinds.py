@@ -47,6 +47,12 @@ TARGET_CREATED = "target.created"
 TARGET_CHANGED = "target.changed"
 CLAIM_CONFIRMED = "claim.confirmed"
 BOOKING_RECONCILED = "booking.reconciled"
+QUOTA_CHANGED = "quota.changed"
+QUOTAS_IMPORTED = "quota.imported"
+SETTLEMENT_REVIEWED = "settlement.reviewed"
+MANUAL_ADJUSTMENT = "settlement.manual_adjustment"
+DISPUTE_DECIDED = "dispute.decided"
+SETTLEMENT_PAID = "settlement.paid"
 
 LABELS = {
     LOGIN_SUCCEEDED: _("Login"),
@@ -90,6 +96,12 @@ LABELS = {
     TARGET_CHANGED: _("Target changed"),
     CLAIM_CONFIRMED: _("Claim confirmed by hand"),
     BOOKING_RECONCILED: _("Booking reconciled"),
+    QUOTA_CHANGED: _("Quota entered or changed"),
+    QUOTAS_IMPORTED: _("Quotas imported"),
+    SETTLEMENT_REVIEWED: _("Settlement reviewed for approval"),
+    MANUAL_ADJUSTMENT: _("Manual adjustment added"),
+    DISPUTE_DECIDED: _("Dispute decided"),
+    SETTLEMENT_PAID: _("Settlement marked paid"),
 }
 
 #: Kinds only the internal roles read, even in a history a partner user may see (a user's page): they

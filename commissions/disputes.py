@@ -1,8 +1,12 @@
-"""Disputes of statement lines (SPEC §4): a partner admin opens one with a comment, both sides
-write in its thread, the channel team resolves it with an answer.
+"""Disputes of statement lines (SPEC §4, §4.3): a partner admin opens one with a comment, both
+sides write in its thread, the channel team resolves it with an outcome.
 
 Status: ``open`` (waiting for the channel team), ``answered`` (the channel team wrote last),
-``resolved`` (closed with a resolution; nothing more is written). One unresolved dispute per line.
+``resolved`` (closed; nothing more is written). One unresolved dispute per line.
+
+Outcome: ``accepted`` with an amount — a manual adjustment line in the partner's next run, pointing
+at the disputed line and explained with the resolution (:mod:`commissions.adjusting`) — or
+``rejected`` with the reason. Either way the partner's users are told by e-mail once it is committed.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
+from audit import kinds as audit_kinds
 from ecosystem.roles import Role, role_of
 
-from .models import LOCKED_STATUSES, Dispute, DisputeMessage, DisputeStatus, PayoutLine
+from . import adjusting, notifications
+from .models import LOCKED_STATUSES, Dispute, DisputeMessage, DisputeOutcome, DisputeStatus, PayoutLine
 
 MAX_MESSAGE = 5000
 
@@ -41,7 +48,9 @@ def disputable_lines(user):
     """The lines ``user`` may dispute: its partner's lines of approved or paid runs, current attempt."""
     if role_of(user) != Role.PARTNER_ADMIN or not user.partner_id:
         return PayoutLine.objects.none()
-    return PayoutLine.objects.for_user(user).filter(attempt=F("run__committed_attempt"))
+    return PayoutLine.objects.for_user(user).filter(
+        attempt=F("run__committed_attempt"), run__status__in=LOCKED_STATUSES
+    )
 
 
 @transaction.atomic
@@ -84,15 +93,43 @@ def dispute_post(*, dispute: Dispute, user, body: str) -> DisputeMessage:
 
 
 @transaction.atomic
-def dispute_resolve(*, dispute: Dispute, user, resolution: str) -> Dispute:
+def dispute_resolve(*, dispute: Dispute, user, outcome: str, resolution: str, amount=None) -> Dispute:
+    """Close the dispute with its outcome: ``accepted`` with the ``amount`` granted (a manual adjustment
+    in the partner's next run) or ``rejected``; ``resolution`` is the answer the partner reads."""
     if role_of(user) != Role.CHANNEL:
         raise PermissionDenied(_("Only the channel team resolves disputes."))
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update().select_related("line__run", "line__partner").get(pk=dispute.pk)
     if dispute.status == DisputeStatus.RESOLVED:
         raise ValidationError({"status": [_("This dispute is already resolved.")]})
-    dispute.resolution = _text(resolution, "resolution")
+    if outcome not in DisputeOutcome.values:
+        raise ValidationError({"outcome": [_("Say whether the dispute is accepted or rejected.")]})
+    text = _text(resolution, "resolution")
+    granted = None
+    if outcome == DisputeOutcome.ACCEPTED:
+        if amount is None or amount == "":
+            raise ValidationError({"amount": [_("Give the amount granted to the partner.")]})
+        try:
+            granted = adjusting.parse_adjustment_amount(amount)
+        except ValueError as error:
+            raise ValidationError({"amount": [str(error)]}) from error
+    dispute.resolution = text
     dispute.status = DisputeStatus.RESOLVED
+    dispute.outcome = outcome
+    dispute.outcome_amount = granted
+    dispute.resolved_by = user
     dispute.resolved_at = timezone.now()
     dispute._history_user = user
-    dispute.save(update_fields=["resolution", "status", "resolved_at"])
+    dispute.save(update_fields=["resolution", "status", "outcome", "outcome_amount", "resolved_by", "resolved_at"])
+    adjustment = None
+    if granted is not None:
+        adjustment = adjusting.adjustment_for_dispute(dispute=dispute, amount=granted, user=user, resolution=text)
+    audit.record(
+        audit_kinds.DISPUTE_DECIDED, actor=user, target=dispute, partner=dispute.line.partner_id,
+        detail={
+            "outcome": outcome, "amount": None if granted is None else str(granted), "line": dispute.line_id,
+            "adjustment": getattr(adjustment, "pk", None),
+            "run": adjustment.run.period if adjustment is not None and adjustment.run_id else None,
+        },
+    )  # fmt: skip
+    notifications.notify_dispute_outcome(dispute.pk)
     return dispute

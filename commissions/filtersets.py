@@ -2,13 +2,17 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Calculation,
     Dispute,
+    DisputeOutcome,
     DisputeStatus,
+    ManualAdjustment,
     Program,
     ProgramStatus,
+    Quota,
     Rule,
     RunStatus,
     SettlementException,
@@ -69,13 +73,14 @@ class StatementFilterSet(django_filters.FilterSet):
 
 class DisputeFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices)
+    outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices)
     period = django_filters.CharFilter(field_name="line__run__period")
     partner = django_filters.NumberFilter(field_name="line__partner")
     line = django_filters.NumberFilter(field_name="line")
 
     class Meta:
         model = Dispute
-        fields = ["status", "line", "period", "partner"]
+        fields = ["status", "outcome", "line", "period", "partner"]
 
 
 class SettlementExceptionFilterSet(django_filters.FilterSet):
@@ -86,3 +91,36 @@ class SettlementExceptionFilterSet(django_filters.FilterSet):
     class Meta:
         model = SettlementException
         fields = ["run", "partner", "period"]
+
+
+class QuotaFilterSet(django_filters.FilterSet):
+    # A plain number: another partner's id filters to nothing, exactly like an id that does not exist.
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Partner name or SIREN"))
+    period = django_filters.CharFilter(method="filter_period", label=_("Period (2026-Q3, 2026-07)"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+
+    class Meta:
+        model = Quota
+        fields = ["partner", "q", "period", "year"]
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        return queryset.filter(Q(partner__name__icontains=text) | Q(partner__siren=text.replace(" ", "")))
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=value.strip().upper())
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(period__startswith=f"{int(value):04d}-") if 1900 <= value <= 9999 else queryset.none()
+
+
+class ManualAdjustmentFilterSet(django_filters.FilterSet):
+    run = django_filters.NumberFilter(field_name="run")
+    partner = django_filters.NumberFilter(field_name="partner")
+    period = django_filters.CharFilter(field_name="run__period")
+    waiting = django_filters.BooleanFilter(field_name="run", lookup_expr="isnull", label=_("Waiting for a run"))
+
+    class Meta:
+        model = ManualAdjustment
+        fields = ["run", "partner", "period", "waiting"]

@@ -1,15 +1,19 @@
 """Forms of the commission pages. They check nothing themselves beyond types: the rules of
 validity are commissions/rules.py's, shared with the API, and reported on the right fields."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from ecosystem.choices import ProductLine
+from opportunities.models import Opportunity
 from partners.models import Partner
 
 from . import rules as rule_service
-from .models import Program, Rule
+from .adjusting import adjustable_lines
+from .models import DisputeOutcome, Program, Rule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -112,8 +116,138 @@ class SettlementRunForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Payment date"),
+        widget=DATE,
+        error_messages={"required": _("Give the day the payment was made.")},
+    )
     payment_reference = forms.CharField(
-        label=_("Payment reference"), max_length=100, error_messages={"required": _("Give the payment reference.")}
+        label=_("Payment reference"),
+        max_length=100,
+        help_text=_("The batch's reference; each statement paid gets it unless it has its own below."),
+        error_messages={"required": _("Give the payment reference.")},
+    )
+    references = forms.CharField(
+        label=_("Statements paid with their own reference"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "552100554;VIR-2026-0042"}),
+        help_text=_("One line per partner: its SIREN;the reference of its transfer."),
+    )
+
+    def clean_references(self) -> dict[str, str]:
+        references, problems = {}, []
+        for number, text in enumerate((self.cleaned_data.get("references") or "").splitlines(), start=1):
+            if not text.strip():
+                continue
+            siren, separator, reference = text.partition(";")
+            siren, reference = siren.strip().replace(" ", ""), reference.strip()
+            if not separator or not siren or not reference:
+                problems.append(
+                    _("Line %(n)s: “%(text)s” is not “SIREN;reference”.") % {"n": number, "text": text.strip()[:60]}
+                )
+            elif siren in references:
+                problems.append(_("Line %(n)s: %(siren)s is given twice.") % {"n": number, "siren": siren})
+            else:
+                references[siren] = reference
+        if problems:
+            raise forms.ValidationError(problems)
+        return references
+
+
+class ReviewApproveForm(forms.Form):
+    """The manager confirms the total they reviewed (typed), acknowledges exceptions if any."""
+
+    confirmed_total = forms.CharField(
+        label=_("Total you approve (€)"),
+        max_length=30,
+        help_text=_("Type the run's total as shown above: it is checked against the run."),
+        error_messages={"required": _("Confirm the total you reviewed.")},
+    )
+    acknowledge_exceptions = forms.BooleanField(
+        label=_("I have seen the exceptions: these won deals are paid by no rule in this run"), required=False
+    )
+    review_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_confirmed_total(self):
+        text = self.cleaned_data["confirmed_total"]
+        cleaned = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "").replace("€", "")
+        if "," in cleaned and "." not in cleaned:
+            cleaned = cleaned.replace(",", ".")
+        elif "," in cleaned:
+            cleaned = cleaned.replace(",", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation as error:
+            raise forms.ValidationError(_("'%(value)s' is not an amount.") % {"value": text}) from error
+        if not value.is_finite() or abs(value) >= Decimal("1e12"):
+            raise forms.ValidationError(_("'%(value)s' is not an amount.") % {"value": text})
+        return value
+
+
+class ManualAdjustmentForm(forms.Form):
+    line = forms.ModelChoiceField(
+        label=_("Approved line it corrects (id)"),
+        queryset=None,
+        required=False,
+        widget=forms.NumberInput,
+        help_text=_("A line of an approved statement; its partner bears the adjustment."),
+        error_messages={"invalid_choice": _("No line of an approved settlement has this id.")},
+    )
+    opportunity = forms.ModelChoiceField(
+        label=_("or the deal it is about (id)"),
+        queryset=None,
+        required=False,
+        widget=forms.NumberInput,
+        help_text=_("Without a line: the deal's partner gets the adjustment."),
+        error_messages={"invalid_choice": _("No partner deal has this id.")},
+    )
+    amount = forms.CharField(
+        label=_("Amount (€)"),
+        max_length=30,
+        help_text=_("Negative to deduct."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (the partner reads it on its statement)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why: the partner reads it on its statement.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = adjustable_lines()
+        self.fields["opportunity"].queryset = Opportunity.objects.filter(partner__isnull=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("line") is None and cleaned.get("opportunity") is None:
+            self.add_error("line", _("Name the approved line or the deal the adjustment is about."))
+        return cleaned
+
+
+class QuotaForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    period = forms.CharField(label=_("Period"), max_length=10, help_text=_("A quarter (2026-Q3) or a month (2026-07)."))
+    amount = forms.CharField(label=_("Quota (€)"), max_length=30, help_text=_("The won amount aimed at."))
+    reason = forms.CharField(label=_("Reason (kept in the history)"), max_length=100, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name", "id")
+
+
+class QuotaEditForm(forms.Form):
+    amount = forms.CharField(label=_("Quota (€)"), max_length=30)
+    reason = forms.CharField(label=_("Reason (kept in the history)"), max_length=100, required=False)
+
+
+class QuotaImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Quotas file (CSV)"),
+        help_text=_("Columns: partner_siren,period,amount — UTF-8, ',' or ';'."),
+    )
+    good_rows_only = forms.BooleanField(
+        label=_("Import the good rows even if some rows are bad"), required=False, initial=False
     )
 
 
@@ -133,6 +267,18 @@ class DisputeMessageForm(forms.Form):
 
 
 class DisputeResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=DisputeOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the dispute is accepted or rejected.")},
+    )
+    amount = forms.CharField(
+        label=_("Amount granted (€)"),
+        max_length=30,
+        required=False,
+        help_text=_("Accepted: paid as an adjustment line in the partner's next run."),
+    )
     resolution = forms.CharField(
         label=_("Resolution (the answer the partner sees)"),
         max_length=5000,

@@ -167,14 +167,25 @@ class Rule(models.Model):
         return f"{self.name} ({self.program})"
 
 
-class Quota(models.Model):
-    """A partner's won-amount quota for a period: what the accelerators measure against."""
+class QuotaQuerySet(ScopedQuerySet):
+    # A partner sees its own quotas (its scorecard and accelerators are measured against them).
+    partner_lookup = "partner"
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="quotas")
+
+class Quota(models.Model):
+    """A partner's won-amount quota for a period: what the accelerators measure against.
+
+    Entered by the channel team (:mod:`commissions.quotas`); every change is kept in its history.
+    """
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="quotas", verbose_name=_("partner")
+    )
     period = models.CharField(_("period"), max_length=7)
     amount = models.DecimalField(_("quota"), **MONEY)
 
-    objects = InternalQuerySet.as_manager()
+    history = HistoricalRecords()
+    objects = QuotaQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "partner"]
@@ -197,6 +208,8 @@ class RunStatus(models.TextChoices):
 
 
 LOCKED_STATUSES = (RunStatus.APPROVED, RunStatus.PAID)
+#: Runs whose statements a partner user reads: approved and paid, and computed ones as preliminary.
+PARTNER_VISIBLE_STATUSES = (RunStatus.COMPUTED, *LOCKED_STATUSES)
 
 
 class ImmutableSettlementError(Exception):
@@ -263,6 +276,8 @@ class SettlementRun(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    #: The day the payment was executed (``paid_at`` is when it was recorded).
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -288,6 +303,9 @@ class SettlementRun(models.Model):
             models.CheckConstraint(
                 name="settlement_approved_not_preliminary",
                 condition=~Q(status__in=LOCKED_STATUSES) | Q(preliminary=False),
+            ),
+            models.CheckConstraint(
+                name="settlement_paid_has_date", condition=~Q(status=RunStatus.PAID) | Q(paid_on__isnull=False)
             ),
         ]
 
@@ -318,7 +336,9 @@ class StatementQuerySet(ScopedQuerySet):
     partner_lookup = "partner"
 
     def for_partner(self, partner_id):
-        return super().for_partner(partner_id).filter(run__status__in=LOCKED_STATUSES)
+        # Its own statements of approved and paid runs, and of computed ones as preliminary figures;
+        # never while a run is queued, being computed or failed.
+        return super().for_partner(partner_id).filter(run__status__in=PARTNER_VISIBLE_STATUSES)
 
     def current(self):
         """Statements of each run's committed attempt (a recomputation writes its own beside them)."""
@@ -333,6 +353,9 @@ class Statement(LockedRunGuard, models.Model):
     attempt = models.PositiveIntegerField()
     total = models.DecimalField(**MONEY)
     line_count = models.PositiveIntegerField()
+    #: The payment of this statement (a positive total of a paid run): its execution day and reference.
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -340,6 +363,11 @@ class Statement(LockedRunGuard, models.Model):
         ordering = ["run", "partner"]
         constraints = [
             models.UniqueConstraint(fields=["run", "partner", "attempt"], name="statement_one_per_partner_run_attempt"),
+            models.CheckConstraint(
+                name="statement_paid_has_date_and_reference",
+                condition=Q(paid_on__isnull=True, payment_reference="")
+                | (Q(paid_on__isnull=False) & ~Q(payment_reference="")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,13 +377,20 @@ class Statement(LockedRunGuard, models.Model):
 class LineKind(models.TextChoices):
     COMMISSION = "commission", _("Commission")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    #: Written from a :class:`ManualAdjustment` (by hand, or an accepted dispute): outside the rules,
+    #: so never counted as paid by the diff of a later run.
+    MANUAL = "manual", _("Manual adjustment")
+
+
+#: Line kinds that point at the line they correct.
+CORRECTING_KINDS = (LineKind.ADJUSTMENT, LineKind.MANUAL)
 
 
 class PayoutLineQuerySet(ScopedQuerySet):
     partner_lookup = "partner"
 
     def for_partner(self, partner_id):
-        return super().for_partner(partner_id).filter(run__status__in=LOCKED_STATUSES)
+        return super().for_partner(partner_id).filter(run__status__in=PARTNER_VISIBLE_STATUSES)
 
     def current(self):
         """Lines of each run's committed attempt only."""
@@ -387,7 +422,10 @@ class PayoutLine(LockedRunGuard, models.Model):
         db_index=False,
         db_constraint=False,
     )
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
+    #: Empty only on a manual line about a deal that no rule pays.
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, related_name="lines", db_constraint=False, null=True, blank=True
+    )
     kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.COMMISSION)
     #: The period the deal belongs to (an adjustment's is earlier than its run's).
     deal_period = models.CharField(max_length=7)
@@ -419,7 +457,10 @@ class PayoutLine(LockedRunGuard, models.Model):
         constraints = [
             models.CheckConstraint(
                 name="payoutline_adjustment_is_kind",
-                condition=Q(corrects__isnull=True) | Q(kind=LineKind.ADJUSTMENT),
+                condition=Q(corrects__isnull=True) | Q(kind__in=CORRECTING_KINDS),
+            ),
+            models.CheckConstraint(
+                name="payoutline_rule_unless_manual", condition=Q(rule__isnull=False) | Q(kind=LineKind.MANUAL)
             ),
         ]
 
@@ -459,12 +500,22 @@ class DisputeStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+class DisputeOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
 class DisputeQuerySet(ScopedQuerySet):
     partner_lookup = "line__partner"
 
 
 class Dispute(models.Model):
-    """A partner admin's challenge of a statement line, and the thread that settles it."""
+    """A partner admin's challenge of a statement line, and the thread that settles it.
+
+    It ends with an outcome: ``accepted`` with an amount (a manual adjustment line in the partner's
+    next run, :class:`ManualAdjustment`) or ``rejected`` with a reason. Disputes resolved before
+    outcomes existed have none.
+    """
 
     line = models.ForeignKey(PayoutLine, on_delete=models.PROTECT, related_name="disputes")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -472,6 +523,11 @@ class Dispute(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=DisputeOutcome.choices, blank=True)
+    outcome_amount = models.DecimalField(_("amount granted"), null=True, blank=True, **MONEY)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
     objects = DisputeQuerySet.as_manager()
@@ -480,6 +536,17 @@ class Dispute(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["line"], condition=~Q(status="resolved"), name="dispute_one_open_per_line"),
+            models.CheckConstraint(
+                name="dispute_outcome_valid", condition=Q(outcome="") | Q(outcome__in=DisputeOutcome.values)
+            ),
+            models.CheckConstraint(
+                name="dispute_outcome_only_when_resolved", condition=Q(outcome="") | Q(status=DisputeStatus.RESOLVED)
+            ),
+            models.CheckConstraint(
+                name="dispute_accepted_has_an_amount",
+                condition=(Q(outcome=DisputeOutcome.ACCEPTED, outcome_amount__isnull=False) & ~Q(outcome_amount=0))
+                | (~Q(outcome=DisputeOutcome.ACCEPTED) & Q(outcome_amount__isnull=True)),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -503,6 +570,61 @@ class DisputeMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} on dispute {self.dispute_id}"
+
+
+class ManualAdjustmentQuerySet(InternalQuerySet):
+    """The channel team's records; a partner reads the lines they become on its statement."""
+
+
+class ManualAdjustment(models.Model):
+    """A line the channel team adds to a run that is not approved, or an accepted dispute's amount.
+
+    Kept apart from the ledger: each computation of the run writes it as a ``manual`` line of its
+    attempt (:mod:`commissions.adjusting`), so recomputing keeps it and totals stay the sum of the
+    lines. An accepted dispute's adjustment waits without a run until the partner's next run.
+    """
+
+    run = models.ForeignKey(
+        SettlementRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="manual_adjustments",
+        verbose_name=_("settlement"),
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.PROTECT, related_name="+", verbose_name=_("deal")
+    )
+    #: The approved line it relates to (and corrects), if any.
+    line = models.ForeignKey(
+        PayoutLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("line")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.TextField(_("reason"))
+    dispute = models.OneToOneField(
+        Dispute, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustment", verbose_name=_("dispute")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ManualAdjustmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["run", "partner"], name="manualadjustment_run_idx")]
+        constraints = [
+            models.CheckConstraint(name="manualadjustment_amount_not_zero", condition=~Q(amount=0)),
+            models.CheckConstraint(
+                name="manualadjustment_waits_only_for_a_dispute",
+                condition=Q(run__isnull=False) | Q(dispute__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Manual adjustment {self.pk}: {self.amount}"
 
 
 class SettlementChunk(models.Model):

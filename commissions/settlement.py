@@ -30,11 +30,11 @@ import audit
 from audit import kinds as audit_kinds
 from ecosystem.bulk import copy_insert
 from ecosystem.periods import Period, parse_period
-from ecosystem.roles import INTERNAL_ROLES, Role, role_of
+from ecosystem.roles import INTERNAL_ROLES, role_of
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
-from . import approval_rules, calculation, overlap, sql_calculation
+from . import adjusting, approval_rules, calculation, overlap, sql_calculation
 from .line_rows import LINE_COLUMNS, PAYOUT, line_row
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
@@ -170,6 +170,7 @@ def settlement_begin(run_id: int, *, chunk_deals: int = 25_000) -> Plan | None:
         if not claimed:
             return None
         run = SettlementRun.objects.get(pk=run_id)
+        adjusting.claim_waiting(run)  # accepted disputes' adjustments waiting for the partner's next run
         partners = _partners_to_settle(run)
         chunks = _chunk_partners(partners, chunk_deals)
         SettlementRun.objects.filter(pk=run_id).update(chunks_total=len(chunks))
@@ -213,6 +214,9 @@ def _partners_to_settle(run: SettlementRun) -> list[tuple[int, int]]:
         .distinct()
     )
     for partner_id in paid_before if earlier else ():
+        counts.setdefault(partner_id, 1)
+    # A partner with nothing but a manual adjustment in this run still gets its statement.
+    for partner_id in adjusting.partners_with_adjustments(run.pk):
         counts.setdefault(partner_id, 1)
     return sorted(counts.items())
 
@@ -259,6 +263,7 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
             computed = calculation.calculate(load_deals(period.start, period.end, partner_ids), rules, quotas)
             written, lines, exceptions = [], computed.lines, computed.exceptions
         rows = [line_row(line, LineKind.COMMISSION, period.label, None) for line in lines] + adjustments
+        rows += adjusting.manual_rows(run_id, period.label, partner_ids)
         copy_insert(PayoutLine, LINE_COLUMNS, [(run_id, attempt, *row) for row in rows])
         written.append(_totals(rows))
         SettlementException.objects.bulk_create(
@@ -478,13 +483,17 @@ def settle_now(run_id: int, *, chunk_deals: int = 25_000) -> SettlementRun | Non
         raise
 
 
-# --- Approval and payment -------------------------------------------------------------------------
+# --- Approval (its review: commissions/review.py; payment: commissions/paying.py) ------------------
 
 
 @transaction.atomic
 def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
     """A manager approves a computed run (:mod:`.approval_rules`: four eyes, never a preliminary run,
-    never one computed before an earlier period was approved). Then it never changes."""
+    never one computed before an earlier period was approved). Then it never changes.
+
+    People approve through :func:`commissions.review.settlement_approve_reviewed` (page and API):
+    the review's checks (the total seen, the exceptions acknowledged, no recomputation since), then this.
+    """
     if not approval_rules.may_approve(user):
         raise PermissionDenied(_("Only a manager approves settlements."))
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
@@ -497,22 +506,4 @@ def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
         detail={"what": "settlement", "period": run.period, "total": str(run.total), "run_by": run.run_by_id},
     )  # fmt: skip
     settlement_approved.send(sender=SettlementRun, run=run, user=user)
-    return run
-
-
-@transaction.atomic
-def settlement_mark_paid(*, run: SettlementRun, user, reference: str) -> SettlementRun:
-    if role_of(user) not in (Role.MANAGER, Role.CHANNEL):
-        raise PermissionDenied("Only internal users mark settlements paid.")
-    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.APPROVED:
-        raise ValidationError({"status": f"Only an approved run can be marked paid; this one is {run.status}."})
-    if not reference.strip():
-        raise ValidationError({"payment_reference": "Give the payment reference."})
-    run.status, run.paid_at, run.payment_reference = RunStatus.PAID, timezone.now(), reference.strip()[:100]
-    run.save(update_fields=["status", "paid_at", "payment_reference"])
-    audit.record(
-        audit_kinds.APPROVAL, actor=user, target=run,
-        detail={"what": "settlement paid", "period": run.period, "reference": run.payment_reference},
-    )  # fmt: skip
     return run

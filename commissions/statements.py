@@ -17,7 +17,7 @@ from django.db.models import F, Prefetch, QuerySet
 from ecosystem.csvio import iter_csv_lines
 
 from .calculation import to_cent
-from .models import Dispute, DisputeStatus, PayoutLine, SettlementRun, Statement
+from .models import Dispute, DisputeStatus, PayoutLine, RunStatus, SettlementRun, Statement
 
 STATEMENT_COLUMNS = [
     "partner_siren", "partner", "period", "opportunity", "account", "product_line", "amount", "rule",
@@ -71,7 +71,7 @@ def csv_row(line: PayoutLine, period: str, partner, *, statement: bool = True) -
         opportunity.account.name if opportunity else "",
         opportunity.product_line if opportunity else "",
         money(line.base_amount),
-        line.rule.name,
+        line.rule.name if line.rule_id else "",
         line.explanation,
         money(line.payout),
     ]
@@ -92,4 +92,6 @@ def run_csv(run: SettlementRun) -> Iterator[str]:
 
 
 def statement_filename(statement: Statement) -> str:
-    return f"statement-{statement.run.period}-{statement.partner.siren}.csv"
+    """``statement-2026-Q3-552100554.csv``; ``…-preliminary.csv`` while its run is not approved."""
+    suffix = "-preliminary" if statement.run.status == RunStatus.COMPUTED else ""
+    return f"statement-{statement.run.period}-{statement.partner.siren}{suffix}.csv"

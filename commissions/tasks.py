@@ -7,7 +7,10 @@ idempotent and retried on failure; the chord's body commits the attempt.
 from celery import chord, shared_task
 from django.conf import settings
 
+from jobs.imports import run_import_job
+
 from . import settlement
+from .quota_import import import_quotas
 
 
 @shared_task(name="commissions.settle_run")
@@ -45,3 +48,8 @@ def finish_run(run_id: int, attempt: int) -> dict:
 @shared_task(name="commissions.fail_run")
 def fail_run(run_id: int, attempt: int, *args) -> None:
     settlement.settlement_fail(run_id, attempt, "a chunk of the computation failed after its retries")
+
+
+@shared_task(name="commissions.import_quotas")
+def import_quotas_task(job_id: int) -> dict:
+    return run_import_job(job_id, import_quotas)

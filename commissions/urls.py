@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quota_views, review_views, views
 
 app_name = "commissions"
 
@@ -17,7 +17,12 @@ urlpatterns = [
     path("settlements/", views.SettlementListView.as_view(), name="settlement-list"),
     path("settlements/run/", views.SettlementRunView.as_view(), name="settlement-run"),
     path("settlements/<int:pk>/", views.SettlementDetailView.as_view(), name="settlement-detail"),
-    path("settlements/<int:pk>/approve/", views.SettlementApproveView.as_view(), name="settlement-approve"),
+    path("settlements/<int:pk>/approve/", review_views.SettlementApproveView.as_view(), name="settlement-approve"),
+    path(
+        "settlements/<int:pk>/adjustments/new/",
+        review_views.ManualAdjustmentCreateView.as_view(),
+        name="adjustment-create",
+    ),
     path("settlements/<int:pk>/mark-paid/", views.SettlementMarkPaidView.as_view(), name="settlement-mark-paid"),
     path("settlements/<int:pk>/export.csv", views.SettlementExportView.as_view(), name="settlement-export"),
     path("exceptions/", views.ExceptionListView.as_view(), name="exception-list"),
@@ -30,4 +35,9 @@ urlpatterns = [
     path("disputes/<int:pk>/messages/", views.DisputeMessageView.as_view(), name="dispute-message"),
     path("disputes/<int:pk>/resolve/", views.DisputeResolveView.as_view(), name="dispute-resolve"),
     path("estimate/", views.EstimatorView.as_view(), name="estimator"),
+    path("quotas/", quota_views.QuotaListView.as_view(), name="quota-list"),
+    path("quotas/new/", quota_views.QuotaCreateView.as_view(), name="quota-create"),
+    path("quotas/import/", quota_views.QuotaImportView.as_view(), name="quota-import"),
+    path("quotas/<int:pk>/", quota_views.QuotaDetailView.as_view(), name="quota-detail"),
+    path("quotas/<int:pk>/edit/", quota_views.QuotaEditView.as_view(), name="quota-edit"),
 ]

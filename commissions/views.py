@@ -6,10 +6,11 @@ change goes through commissions' services.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -18,9 +19,10 @@ from django.views.generic import FormView, TemplateView
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response
 
-from . import approval_rules, settlement, statements
+from . import approval_rules, paying, settlement, statements
 from . import disputes as dispute_service
 from . import rules as rule_service
+from .earnings import figures_until, partner_earnings
 from .estimator import estimate
 from .filtersets import (
     DisputeFilterSet,
@@ -44,6 +46,7 @@ from .models import (
     Dispute,
     DisputeMessage,
     DisputeStatus,
+    ManualAdjustment,
     Program,
     Rule,
     RunStatus,
@@ -51,8 +54,6 @@ from .models import (
     SettlementRun,
     Statement,
 )
-
-MANAGER_ONLY = frozenset({Role.MANAGER})
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -312,16 +313,22 @@ class SettlementDetailView(ScopedDetailView):
         page = Paginator(partner_totals, 100).get_page(self.request.GET.get("page"))
         role = role_of(user)
         refusal = approval_rules.approval_refusal(run, user) if role == Role.MANAGER else None
+        adjustments = ManualAdjustment.objects.filter(run=run).select_related("partner", "created_by", "dispute")
         return super().get_context_data(
             job=run.job,
             statements_page=page,
             dispute_count=Dispute.objects.filter(line__run=run).exclude(status=DisputeStatus.RESOLVED).count(),
             can_approve=role == Role.MANAGER and refusal is None,
+            can_review=run.status == RunStatus.COMPUTED,
             # Why a manager cannot approve a computed run (four eyes, preliminary, to recompute).
             approval_refusal=refusal if run.status == RunStatus.COMPUTED else None,
+            runner_cannot_approve=refusal is not None and refusal.four_eyes and run.status == RunStatus.COMPUTED,
             can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
             can_rerun=role in INTERNAL_ROLES and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
-            paid_form=MarkPaidForm(),
+            can_adjust=role == Role.CHANNEL and not run.is_locked and run.status != RunStatus.RUNNING,
+            manual_adjustments=adjustments[:100],
+            figures_until=figures_until(run) if run.status == RunStatus.COMPUTED else None,
+            paid_form=MarkPaidForm(initial={"paid_on": timezone.localdate()}),
             **kwargs,
         )
 
@@ -331,26 +338,9 @@ class _RunActionView(RoleRequiredMixin, View):
         return get_object_or_404(SettlementRun.objects.for_user(request.user), pk=pk)
 
 
-class SettlementApproveView(_RunActionView):
-    allowed_roles = MANAGER_ONLY
-
-    def post(self, request, pk):
-        run = self.run(request, pk)
-        if approval_rules.is_requester(run, request.user):
-            raise PermissionDenied(
-                _("Four eyes: you requested or computed this settlement, another manager must approve it.")
-            )
-        try:
-            settlement.settlement_approve(run=run, user=request.user)
-            messages.success(
-                request, _("Settlement %(period)s approved: it will never change.") % {"period": run.period}
-            )
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-        return redirect("commissions:settlement-detail", pk=run.pk)
-
-
 class SettlementMarkPaidView(_RunActionView):
+    """Record the payment of an approved run: the day, the batch reference, statements' own references."""
+
     allowed_roles = INTERNAL_ROLES
 
     def post(self, request, pk):
@@ -359,10 +349,12 @@ class SettlementMarkPaidView(_RunActionView):
         if not form.is_valid():
             _form_errors_to_messages(request, form)
             return redirect("commissions:settlement-detail", pk=run.pk)
+        data = form.cleaned_data
         try:
-            settlement.settlement_mark_paid(
-                run=run, user=request.user, reference=form.cleaned_data["payment_reference"]
-            )
+            paying.settlement_mark_paid(
+                run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
+                references=data["references"],
+            )  # fmt: skip
             messages.success(request, _("Settlement %(period)s marked paid.") % {"period": run.period})
         except ValidationError as error:
             _errors_to_messages(request, error)
@@ -412,7 +404,18 @@ class StatementListView(ScopedListView):
     template_name = "commissions/statement_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("run", "partner").order_by("-run__period_start", "partner__name")
+        return (
+            super()
+            .get_queryset()
+            .current()
+            .select_related("run", "partner")
+            .order_by("-run__period_start", "partner__name")
+        )
+
+    def get_context_data(self, **kwargs):
+        partner_id = getattr(self.request.user, "partner_id", None)
+        earnings = partner_earnings(partner_id, timezone.localdate()) if partner_id else None
+        return super().get_context_data(earnings=earnings, **kwargs)
 
 
 class StatementDetailView(ScopedDetailView):
@@ -426,8 +429,10 @@ class StatementDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         lines = statements.with_open_disputes(statements.statement_lines(self.object))
         page = Paginator(lines, 200).get_page(self.request.GET.get("page"))
-        can_dispute = role_of(self.request.user) == Role.PARTNER_ADMIN and self.object.run.is_locked
-        return super().get_context_data(lines_page=page, can_dispute=can_dispute, **kwargs)
+        run = self.object.run
+        can_dispute = role_of(self.request.user) == Role.PARTNER_ADMIN and run.is_locked
+        until = figures_until(run) if run.status == RunStatus.COMPUTED else None
+        return super().get_context_data(lines_page=page, can_dispute=can_dispute, figures_until=until, **kwargs)
 
 
 class StatementExportView(RoleRequiredMixin, View):
@@ -513,9 +518,11 @@ class DisputeDetailView(ScopedDetailView):
         statement = (
             Statement.objects.current().filter(run_id=dispute.line.run_id, partner_id=dispute.line.partner_id).first()
         )
+        adjustment = ManualAdjustment.objects.filter(dispute=dispute).select_related("run").first()
         return super().get_context_data(
             thread=DisputeMessage.objects.filter(dispute=dispute).select_related("author"),
             statement=statement,
+            adjustment=adjustment,
             message_form=DisputeMessageForm() if open_ and dispute_service.can_write(user, dispute) else None,
             resolve_form=DisputeResolveForm() if open_ and role_of(user) == Role.CHANNEL else None,
             **kwargs,
@@ -553,10 +560,12 @@ class DisputeResolveView(_DisputeActionView):
         if not form.is_valid():
             _form_errors_to_messages(request, form)
         else:
+            data = form.cleaned_data
             try:
                 dispute_service.dispute_resolve(
-                    dispute=dispute, user=request.user, resolution=form.cleaned_data["resolution"]
-                )
+                    dispute=dispute, user=request.user, outcome=data["outcome"], resolution=data["resolution"],
+                    amount=data["amount"] or None,
+                )  # fmt: skip
                 messages.success(request, _("Dispute resolved."))
             except ValidationError as error:
                 _errors_to_messages(request, error)

@@ -27,6 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Account, Assignment
 from commissions.models import Dispute, DisputeMessage, PayoutLine, Program, Quota, Rule, RunStatus, SettlementRun
@@ -367,9 +368,10 @@ def write_commissions(window: gen.Window, quotas: list[tuple], progress: Progres
         program = Program.objects.create(**gen.program_spec(window))
         rules = [Rule.objects.create(program=program, **spec) for spec in specs]
         bar.update(1 + len(rules))
-        Quota.objects.bulk_create(
-            [Quota(partner_id=p, period=period, amount=amount) for p, period, amount in quotas], batch_size=2000
-        )
+        bulk_create_with_history(
+            [Quota(partner_id=p, period=period, amount=amount) for p, period, amount in quotas], Quota,
+            batch_size=2000, default_change_reason="Demo data",
+        )  # fmt: skip
         bar.update(len(quotas))
         for spec in gen.target_specs(window):
             Target.objects.create(**spec)
@@ -417,7 +419,8 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
     The older ones are also marked paid, and the demo partner's admin disputes a line of the
     latest approved statement, so every state of SPEC §4 shows in the demo.
     """
-    from commissions.settlement import settle_now, settlement_approve, settlement_mark_paid, settlement_request
+    from commissions.paying import settlement_mark_paid
+    from commissions.settlement import settle_now, settlement_approve, settlement_request
 
     # As a channel team would: the channel user requests each run (recorded as its requester, with its
     # job), the manager — another person, four eyes — approves it; the quarters do not overlap.
@@ -439,7 +442,9 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
             bar.update(1)
     approved = [run for run in runs if run.status == RunStatus.APPROVED]
     for run in approved[:-1]:
-        settlement_mark_paid(run=run, user=manager, reference=f"VIR-PARTENAIRES-{run.period}")
+        settlement_mark_paid(
+            run=run, user=manager, paid_on=timezone.localdate(), reference=f"VIR-PARTENAIRES-{run.period}"
+        )
     if approved:
         line = (
             PayoutLine.objects.current()

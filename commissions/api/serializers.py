@@ -7,6 +7,7 @@ so the pages and the API refuse exactly the same things.
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +23,7 @@ from .. import rules as rule_service
 from ..models import (
     Dispute,
     DisputeMessage,
+    DisputeOutcome,
     PayoutLine,
     Program,
     Rule,
@@ -209,7 +211,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "period", "period_start", "period_end", "status", "preliminary", "figures_through", "job",
             "job_state", "progress", "total", "line_count", "exception_count", "failure_reason", "run_by",
-            "created_at", "computed_at", "approved_by", "approved_at", "paid_at", "payment_reference",
+            "created_at", "computed_at", "approved_by", "approved_at", "paid_at", "paid_on", "payment_reference",
         ]  # fmt: skip
         read_only_fields = fields
         extra_kwargs = {
@@ -232,8 +234,113 @@ class SettlementRequestSerializer(InputSerializer):
             raise serializers.ValidationError(str(error)) from error
 
 
+class StatementReferenceSerializer(InputSerializer):
+    partner_siren = serializers.CharField(max_length=9, help_text="The SIREN of a partner paid in this run.")
+    reference = serializers.CharField(max_length=100, help_text="The reference of that partner's transfer.")
+
+
 class MarkPaidSerializer(InputSerializer):
-    payment_reference = serializers.CharField(max_length=100)
+    paid_on = serializers.DateField(help_text="The day the payment was executed (not in the future).")
+    payment_reference = serializers.CharField(
+        max_length=100, help_text="The batch's reference: every statement paid gets it unless given its own."
+    )
+    references = StatementReferenceSerializer(
+        many=True, required=False, help_text="Statements paid with their own reference, by partner SIREN."
+    )
+
+    def validate_references(self, value):
+        sirens = [item["partner_siren"] for item in value]
+        if len(set(sirens)) != len(sirens):
+            raise serializers.ValidationError("A partner SIREN is given twice.")
+        return value
+
+
+class ApproveSerializer(InputSerializer):
+    confirmed_total = MoneyField(help_text="The run's total as the reviewer saw it in the review.")
+    review_token = serializers.CharField(
+        max_length=64, help_text="The token of the review read (GET …/review/): a run changed since is refused."
+    )
+    acknowledge_exceptions = serializers.BooleanField(
+        default=False, help_text="Required (true) when the run has exceptions: won deals that no rule pays."
+    )
+
+
+class FigureSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    total = MoneyField()
+
+
+class PartnerChangeSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="name")
+    partner_siren = serializers.CharField(source="siren")
+    total = MoneyField()
+    previous = MoneyField()
+    change = MoneyField()
+
+
+class ReviewExceptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner.name")
+    opportunity = serializers.IntegerField(source="opportunity_id")
+    amount = MoneyField(source="opportunity.amount")
+    reason = serializers.CharField()
+
+
+class ReviewDisputeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="line.partner_id")
+    partner_name = serializers.CharField(source="line.partner.name")
+    period = serializers.CharField(source="line.run.period")
+    line = serializers.IntegerField(source="line_id")
+    payout = MoneyField(source="line.payout")
+    status = serializers.CharField()
+
+
+class ReviewAdjustmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner.name")
+    opportunity = serializers.IntegerField(source="opportunity_id")
+    line = serializers.IntegerField(source="line_id", allow_null=True)
+    amount = MoneyField()
+    reason = serializers.CharField()
+    dispute = serializers.IntegerField(source="dispute_id", allow_null=True)
+    created_by = serializers.CharField(source="created_by.username")
+
+
+class SettlementReviewSerializer(serializers.Serializer):
+    """What a manager reviews before approving (SPEC §4.3)."""
+
+    run = serializers.IntegerField(source="run.pk")
+    period = serializers.CharField(source="run.period")
+    status = serializers.CharField(source="run.status")
+    review_token = serializers.CharField(source="token")
+    total = MoneyField()
+    previous_period = serializers.CharField(source="previous.period", default=None, allow_null=True)
+    previous_status = serializers.CharField(source="previous.status", default=None, allow_null=True)
+    previous_total = MoneyField(allow_null=True)
+    change = MoneyField(allow_null=True)
+    change_ratio = PlainDecimalField(max_digits=20, decimal_places=6, allow_null=True)
+    partners = serializers.IntegerField()
+    previous_partners = serializers.IntegerField(allow_null=True)
+    line_count = serializers.IntegerField(source="run.line_count")
+    commission = FigureSerializer()
+    adjustments = FigureSerializer(help_text="Positive adjustments of approved periods.")
+    clawbacks = FigureSerializer(help_text="Negative adjustments of approved periods.")
+    manual = FigureSerializer(help_text="Manual adjustments (by hand, accepted disputes).")
+    biggest_changes = PartnerChangeSerializer(many=True)
+    exception_count = serializers.IntegerField()
+    exceptions = ReviewExceptionSerializer(many=True, help_text="The first few.")
+    open_dispute_count = serializers.IntegerField()
+    open_disputes = ReviewDisputeSerializer(many=True, help_text="The first few.")
+    manual_adjustments = ReviewAdjustmentSerializer(many=True, help_text="The first few, with who added them.")
+    quotas_changed = serializers.IntegerField(help_text="Quotas of the period changed after the computation.")
+    waiting_adjustments = serializers.IntegerField(
+        help_text="Accepted disputes' adjustments that a recomputation would add to this run."
+    )
+    needs_acknowledgement = serializers.BooleanField()
 
 
 # --- Statements -----------------------------------------------------------------------------------
@@ -247,7 +354,7 @@ class PayoutLineSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="shown_deal.account.name", **SHOWN_DEAL)
     product_line = serializers.CharField(source="shown_deal.product_line", **SHOWN_DEAL)
     closed_on = serializers.DateField(source="shown_deal.closed_on", **SHOWN_DEAL)
-    rule_name = serializers.CharField(source="rule.name", read_only=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, default=None, allow_null=True)
     base_amount = MoneyField(read_only=True)
     payout = MoneyField(read_only=True)
     rate = PlainDecimalField(max_digits=7, decimal_places=6, read_only=True)
@@ -279,19 +386,11 @@ class StatementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = [
-            "id",
-            "run",
-            "period",
-            "run_status",
-            "preliminary",
-            "figures_through",
-            "partner",
-            "partner_name",
-            "partner_siren",
-            "total",
-            "line_count",
-        ]
+            "id", "run", "period", "run_status", "preliminary", "figures_through", "partner", "partner_name",
+            "partner_siren", "total", "line_count", "paid_on", "payment_reference",
+        ]  # fmt: skip
         read_only_fields = fields
+
 
 
 class StatementDetailSerializer(StatementSerializer):
@@ -328,19 +427,31 @@ class DisputeSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="line.partner.name", read_only=True)
     opportunity = serializers.IntegerField(source="line.opportunity_id", read_only=True)
     account = serializers.CharField(source="line.shown_deal.account.name", **SHOWN_DEAL)
-    rule_name = serializers.CharField(source="line.rule.name", read_only=True)
+    rule_name = serializers.CharField(source="line.rule.name", read_only=True, default=None, allow_null=True)
     payout = MoneyField(source="line.payout", read_only=True)
     explanation = serializers.CharField(source="line.explanation", read_only=True)
     opened_by = serializers.CharField(source="opened_by.username", read_only=True)
     messages = DisputeMessageSerializer(many=True, read_only=True)
+    outcome_amount = MoneyField(read_only=True, allow_null=True)
+    adjustment_period = serializers.SerializerMethodField(
+        help_text="Accepted: the run its adjustment line is in (null while it waits for the partner's next run)."
+    )
 
     class Meta:
         model = Dispute
         fields = [
             "id", "line", "period", "partner", "partner_name", "opportunity", "account", "rule_name", "payout",
-            "explanation", "status", "opened_by", "created_at", "resolved_at", "resolution", "messages",
+            "explanation", "status", "opened_by", "created_at", "resolved_at", "resolution", "outcome",
+            "outcome_amount", "adjustment_period", "messages",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_adjustment_period(self, dispute) -> str | None:
+        try:
+            adjustment = dispute.adjustment
+        except ObjectDoesNotExist:
+            return None
+        return adjustment.run.period if adjustment.run_id else None
 
 
 class DisputeCreateSerializer(InputSerializer):
@@ -361,7 +472,34 @@ class DisputeMessageCreateSerializer(InputSerializer):
 
 
 class DisputeResolveSerializer(InputSerializer):
-    resolution = serializers.CharField(max_length=5000)
+    outcome = serializers.ChoiceField(choices=DisputeOutcome.choices)
+    amount = MoneyField(
+        required=False, allow_null=True, help_text="Accepted: the amount granted, paid in the partner's next run."
+    )
+    resolution = serializers.CharField(max_length=5000, help_text="The answer the partner reads (the reason).")
+
+
+class EarningsFigureSerializer(serializers.Serializer):
+    statement = serializers.IntegerField(source="statement_id")
+    period = serializers.CharField()
+    status = serializers.CharField()
+    total = MoneyField()
+    figures_until = serializers.DateField(allow_null=True)
+    paid_on = serializers.DateField(allow_null=True)
+    payment_reference = serializers.CharField()
+
+
+class EarningsSerializer(serializers.Serializer):
+    """A partner's commissions apart: preliminary (this quarter), approved not paid, paid."""
+
+    quarter = serializers.CharField()
+    this_quarter = MoneyField(allow_null=True, help_text="Earned so far this quarter: preliminary figures.")
+    this_quarter_until = serializers.DateField(allow_null=True)
+    preliminary = EarningsFigureSerializer(many=True)
+    approved = EarningsFigureSerializer(many=True)
+    approved_total = MoneyField()
+    paid = EarningsFigureSerializer(many=True, help_text="The latest payments.")
+    paid_this_year = MoneyField()
 
 
 # --- Exceptions -----------------------------------------------------------------------------------

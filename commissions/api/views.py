@@ -9,13 +9,14 @@ pay them through their statements and the estimator.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from ecosystem.api.errors import as_drf_error
@@ -23,10 +24,12 @@ from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, 
 from ecosystem.choices import ProductLine
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
 from ecosystem.web import csv_response
+from partners.models import Partner
 
-from .. import approval_rules, settlement, statements
+from .. import approval_rules, paying, review, settlement, statements
 from .. import disputes as dispute_service
 from .. import rules as rule_service
+from ..earnings import partner_earnings
 from ..estimator import estimate
 from ..filtersets import (
     DisputeFilterSet,
@@ -46,10 +49,12 @@ from ..models import (
     Statement,
 )
 from .serializers import (
+    ApproveSerializer,
     DisputeCreateSerializer,
     DisputeMessageCreateSerializer,
     DisputeResolveSerializer,
     DisputeSerializer,
+    EarningsSerializer,
     EstimateQuerySerializer,
     EstimateSerializer,
     MarkPaidSerializer,
@@ -59,6 +64,7 @@ from .serializers import (
     RuleSerializer,
     SettlementExceptionSerializer,
     SettlementRequestSerializer,
+    SettlementReviewSerializer,
     SettlementRunSerializer,
     StatementDetailSerializer,
     StatementSerializer,
@@ -159,7 +165,7 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
     read_roles = INTERNAL_ROLES
     # The channel team runs settlements; a manager may too, but then another manager approves (four eyes).
     write_roles = INTERNAL_ROLES
-    action_roles = {"approve": MANAGER_ONLY, "mark_paid": INTERNAL_ROLES}
+    action_roles = {"approve": MANAGER_ONLY, "mark_paid": INTERNAL_ROLES, "review": INTERNAL_ROLES}
 
     @extend_schema(request=SettlementRequestSerializer, responses={202: SettlementRunSerializer})
     def create(self, request, *args, **kwargs):
@@ -172,18 +178,39 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
         run = self.get_queryset().get(pk=run.pk)
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses=SettlementRunSerializer)
+    @extend_schema(responses=SettlementReviewSerializer)
+    @action(detail=True, methods=["get"])
+    def review(self, request, pk=None):
+        """What to review before approving: the total against the previous period's, lines, partners,
+        adjustments and clawbacks, the biggest changes per partner, exceptions and open disputes, and the
+        ``review_token`` to send back with the approval."""
+        run = self.get_object()
+        if run.committed_attempt is None:
+            raise Conflict("This run has no computed figures yet: there is nothing to review.")
+        return Response(SettlementReviewSerializer(review.run_review(run)).data)
+
+    @extend_schema(request=ApproveSerializer, responses=SettlementRunSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """A manager approves a computed run — never one they requested or computed (four eyes: 403), never a
-        preliminary one, nor one computed before an earlier period was approved (400, saying why)."""
+        """A manager approves a computed run as reviewed: ``confirmed_total`` (the total seen),
+        ``review_token`` (of the review read; a run recomputed or adjusted since is refused) and
+        ``acknowledge_exceptions`` when it has exceptions. Never one they requested or computed (four eyes:
+        403), never a preliminary one, nor one computed before an earlier period was approved (400, saying why)."""
         run = self.get_object()
         if approval_rules.is_requester(run, request.user):
             raise PermissionDenied(
                 _("Four eyes: you requested or computed this settlement, another manager must approve it.")
             )
+        if refusal := approval_rules.approval_refusal(run, request.user):
+            raise as_drf_error(DjangoValidationError({refusal.field: [refusal.message]}))
+        body = ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
         try:
-            run = settlement.settlement_approve(run=run, user=request.user)
+            run = review.settlement_approve_reviewed(
+                run=run, user=request.user, confirmed_total=data["confirmed_total"],
+                review_token=data["review_token"], acknowledge_exceptions=data["acknowledge_exceptions"],
+            )  # fmt: skip
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
@@ -191,14 +218,18 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=MarkPaidSerializer, responses=SettlementRunSerializer)
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
-        """Record the payment of an approved run with its payment reference."""
+        """Record the payment of an approved run: the day it was executed, the batch's reference, and
+        statements paid with their own reference (by partner SIREN)."""
         run = self.get_object()
         body = MarkPaidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        references = {item["partner_siren"]: item["reference"] for item in data.get("references", [])}
         try:
-            run = settlement.settlement_mark_paid(
-                run=run, user=request.user, reference=body.validated_data["payment_reference"]
-            )
+            run = paying.settlement_mark_paid(
+                run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
+                references=references,
+            )  # fmt: skip
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
@@ -241,7 +272,29 @@ class StatementViewSet(ScopedReadOnlyViewSet):
     write_roles = frozenset()
 
     def get_serializer_class(self):
+        if self.action == "earnings":
+            return EarningsSerializer
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("partner", int, description="Internal users: whose earnings (required).")],
+        responses=EarningsSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def earnings(self, request):
+        """A partner's commissions apart: earned so far this quarter (preliminary, from a computed run not
+        approved yet), approved but not paid, and paid (with the day and reference). Partner users get their
+        own; internal users name the partner."""
+        partner_id = getattr(request.user, "partner_id", None)
+        if partner_id is None:
+            raw = request.query_params.get("partner", "")
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+                raise ValidationError({"partner": ["Give the id of the partner whose earnings to show."]})
+            partner = Partner.objects.for_user(request.user).filter(pk=int(raw)).first()
+            if partner is None:
+                raise NotFound("No such partner.")
+            partner_id = partner.pk
+        return Response(EarningsSerializer(partner_earnings(partner_id, timezone.localdate())).data)
 
     def retrieve(self, request, *args, **kwargs):
         statement = self.get_object()
@@ -268,7 +321,7 @@ class DisputeViewSet(ScopedCreateReadViewSet):
     """Disputes of statement lines: a partner admin opens one, both sides write, the channel resolves."""
 
     queryset = Dispute.objects.select_related(
-        "line__run", "line__partner", "line__rule", "line__opportunity__account", "opened_by"
+        "line__run", "line__partner", "line__rule", "line__opportunity__account", "opened_by", "adjustment__run"
     ).prefetch_related(Prefetch("messages", queryset=DisputeMessage.objects.select_related("author")))
     serializer_class = DisputeSerializer
     filterset_class = DisputeFilterSet
@@ -308,14 +361,18 @@ class DisputeViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=DisputeResolveSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """The channel team closes the dispute with its answer."""
+        """The channel team closes the dispute with its outcome: ``accepted`` with the ``amount`` granted (a
+        manual adjustment line in the partner's next run, pointing at the disputed line) or ``rejected``; the
+        ``resolution`` is the answer the partner reads. The partner's users are told by e-mail."""
         dispute = self.get_object()
         body = DisputeResolveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         try:
             dispute_service.dispute_resolve(
-                dispute=dispute, user=request.user, resolution=body.validated_data["resolution"]
-            )
+                dispute=dispute, user=request.user, outcome=data["outcome"], resolution=data["resolution"],
+                amount=data.get("amount"),
+            )  # fmt: skip
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=dispute.pk)).data)

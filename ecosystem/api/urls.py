@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.coverage import CoverageView
 from accounts.api.proposals import AssignmentProposalViewSet
 from accounts.api.views import AccountViewSet, AssignmentViewSet
+from commissions.api import controls as commission_controls
 from commissions.api import views as commissions
 from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
@@ -33,6 +34,8 @@ router.register("settlements", commissions.SettlementRunViewSet)
 router.register("settlement-exceptions", commissions.SettlementExceptionViewSet)
 router.register("statements", commissions.StatementViewSet)
 router.register("disputes", commissions.DisputeViewSet)
+router.register("quotas", commission_controls.QuotaViewSet)
+router.register("manual-adjustments", commission_controls.ManualAdjustmentViewSet)
 router.register("commission-estimate", commissions.CommissionEstimateViewSet, basename="commission-estimate")
 
 urlpatterns = [

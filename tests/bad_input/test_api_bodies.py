@@ -44,6 +44,7 @@ from ..foundation.registry import (
     _invoice,
     _proposal,
     _queued_booking,
+    _quota,
     _settlement_run,
     _statement,
 )
@@ -198,6 +199,24 @@ def _line_of_a(world):
     return line
 
 
+def _computed_run_of_channel(w):
+    """A computed run (run by the channel team) with an exception, as a manager reviews it."""
+    from commissions.models import SettlementException, SettlementRun
+
+    run = _settlement_run(w, approved=False)
+    deal = OpportunityFactory(partner=w.partner_a, stage="won", closed_on=run.period_start)
+    SettlementException.objects.create(run=run, attempt=1, partner=w.partner_a, opportunity=deal, reason="no rule")
+    SettlementRun.objects.filter(pk=run.pk).update(exception_count=1)
+    run.refresh_from_db()
+    return run
+
+
+def _approve_body(run):
+    from commissions.review import token_of
+
+    return {"confirmed_total": str(run.total), "review_token": token_of(run), "acknowledge_exceptions": True}
+
+
 def _target():
     return Target.objects.create(
         name="50 %", value=Decimal("0.5"), baseline_period="2025-Q1", deadline=date(2028, 12, 31)
@@ -302,7 +321,34 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
     "POST /api/v1/disputes/{id}/resolve/": lambda w: (
         w.channel,
         _dispute(w, w.partner_a, w.admin_a).pk,
-        {"resolution": "Corrigé au prochain relevé."},
+        {"outcome": "accepted", "amount": "20.00", "resolution": "Corrigé au prochain relevé."},
+    ),
+    "POST /api/v1/manual-adjustments/": lambda w: (
+        w.channel,
+        None,
+        {
+            "run": _settlement_run(w, approved=False).pk,
+            "opportunity": OpportunityFactory(partner=w.partner_a).pk,
+            "amount": "-50.00",
+            "reason": "Doublon de la ligne 12.",
+        },
+    ),
+    "POST /api/v1/quotas/": lambda w: (
+        w.channel,
+        None,
+        {"partner": w.partner_a.pk, "period": "2027-Q1", "amount": "150000.00", "reason": "Plan 2027"},
+    ),
+    "PUT /api/v1/quotas/{id}/": lambda w: (
+        w.channel,
+        _quota(w.partner_a).pk,
+        {"amount": "160000.00", "reason": "Revu en comité"},
+    ),
+    "PATCH /api/v1/quotas/{id}/": lambda w: (w.channel, _quota(w.partner_a).pk, {"amount": "160000.00"}),
+    "POST /api/v1/quotas/import/": lambda w: (w.channel, None, {"file": _upload(), "good_rows_only": "false"}),
+    "POST /api/v1/settlements/{id}/approve/": lambda w: (
+        w.manager,
+        (run := _computed_run_of_channel(w)).pk,
+        _approve_body(run),
     ),
     "POST /api/v1/opportunities/": lambda w: (w.rep_a, None, _opportunity_body(w)),
     "PUT /api/v1/opportunities/{id}/": lambda w: (w.channel, _opportunity_of_a(w).pk, _opportunity_body(w)),
@@ -402,7 +448,7 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
     "POST /api/v1/settlements/{id}/mark-paid/": lambda w: (
         w.channel,
         _close(_settlement_run(w, approved=True), w).pk,
-        {"payment_reference": "VIR-2025-001"},
+        {"paid_on": date.today().isoformat(), "payment_reference": "VIR-2025-001", "references": []},
     ),
     "POST /api/v1/targets/": lambda w: (w.channel, None, _target_body()),
     "PUT /api/v1/targets/{id}/": lambda w: (w.channel, _target().pk, _target_body()),
@@ -619,7 +665,6 @@ BODILESS = {
     "POST /api/v1/auth/token/rotate/",
     "POST /api/v1/billing-details/{id}/confirm-iban/",
     "POST /api/v1/insights/snapshots/",
-    "POST /api/v1/settlements/{id}/approve/",
     "POST /api/v1/users/{id}/deactivate/",
     "POST /api/v1/users/{id}/reactivate/",
     "POST /api/v1/users/{id}/resend-invitation/",

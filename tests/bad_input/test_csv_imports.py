@@ -1,6 +1,6 @@
 """Bad CSV files, one table, every importer through every entry point (SPEC §6).
 
-Importers: accounts, assignments, bookings. Entry points: the management command, the upload
+Importers: accounts, assignments, bookings, quotas. Entry points: the management command, the upload
 page, the API endpoint. A file-level problem (encoding, size, header, emptiness) is refused at
 once: the command exits with the message, the page shows it on the file field, the API answers
 400 ``{"file": [...]}`` and no job is created. A row-level problem is found by the job (or the
@@ -12,14 +12,16 @@ job's own row).
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from jobs.models import Job
 
-from ..factories import AccountFactory, PartnerFactory, next_siren
+from ..factories import AccountFactory, PartnerFactory, UserFactory, next_siren
 
 BOM = b"\xef\xbb\xbf"
 SIZE_LIMIT = 1_000_000
@@ -63,9 +65,18 @@ IMPORTERS = {
         "/api/v1/bookings/import/",
         "external_id",
     ),
+    "quotas": Importer(
+        "quotas",
+        ("partner_siren", "period", "amount"),
+        "import_quotas",
+        "/commissions/quotas/import/",
+        "/api/v1/quotas/import/",
+        "period",  # the same partner twice for one period
+    ),
 }
 
 _booking_ids = iter(range(1, 10**6))
+_quota_periods = iter(range(0, 10**6))
 
 GOOD_ROWS: dict[str, Callable[[dict], dict]] = {
     "accounts": lambda p: {
@@ -93,6 +104,11 @@ GOOD_ROWS: dict[str, Callable[[dict], dict]] = {
         "amount": "12500.00",
         "closed_on": "2025-03-01",
     },
+    "quotas": lambda p: {
+        "partner_siren": p["partner"].siren,
+        "period": (lambda i: f"{2030 + i // 4}-Q{i % 4 + 1}")(next(_quota_periods)),
+        "amount": "150000.00",
+    },
 }
 
 
@@ -119,7 +135,21 @@ class Case:
     expect: tuple
 
 
-ALL = ("accounts", "assignments", "bookings")
+ALL = ("accounts", "assignments", "bookings", "quotas")
+
+
+def _approved_period(p) -> str:
+    """The period of an approved settlement: its quotas no longer change."""
+    from commissions.models import SettlementRun
+
+    run = SettlementRun.objects.create(
+        period="2025-Q2", period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), status="computed",
+        run_by=UserFactory(role="channel"),
+    )  # fmt: skip
+    SettlementRun.objects.filter(pk=run.pk).update(
+        status="approved", approved_by=UserFactory(role="manager"), approved_at=timezone.now()
+    )
+    return run.period
 
 
 def _good_file(imp, p, n=2, **kwargs):
@@ -305,6 +335,35 @@ CASES = [
         _with_registration("REG-000012", direct=True),
         ("rows", [(3, "registration")]),
     ),
+    Case(
+        "bad SIREN check digit",
+        ("quotas",),
+        _with_bad_row("partner_siren", lambda p: wrong_check_digit(p["partner"].siren)),
+        ("rows", [(3, "partner_siren")]),
+    ),
+    Case(
+        "unknown partner SIREN",
+        ("quotas",),
+        _with_bad_row("partner_siren", lambda p: next_siren()),
+        ("rows", [(3, "partner_siren")]),
+    ),
+    Case(
+        "formula in a SIREN cell", ("quotas",), _with_bad_row("partner_siren", "=1+1"), ("rows", [(3, "partner_siren")])
+    ),
+    Case("bad period", ("quotas",), _with_bad_row("period", "2026-Q5"), ("rows", [(3, "period")])),
+    Case("blank period", ("quotas",), _with_bad_row("period", ""), ("rows", [(3, "period")])),
+    Case(
+        "period of an approved settlement",
+        ("quotas",),
+        _with_bad_row("period", _approved_period),
+        ("rows", [(3, "period")]),
+    ),
+    Case("negative amount", ("quotas",), _with_bad_row("amount", "-500"), ("rows", [(3, "amount")])),
+    Case("zero amount", ("quotas",), _with_bad_row("amount", "0"), ("rows", [(3, "amount")])),
+    Case("huge amount (1e30)", ("quotas",), _with_bad_row("amount", "1e30"), ("rows", [(3, "amount")])),
+    Case("amount with 3 decimals", ("quotas",), _with_bad_row("amount", "10.125"), ("rows", [(3, "amount")])),
+    Case("amount NaN", ("quotas",), _with_bad_row("amount", "NaN"), ("rows", [(3, "amount")])),
+    Case("amount not a number", ("quotas",), _with_bad_row("amount", "douze"), ("rows", [(3, "amount")])),
     # What must be accepted.
     Case("registration column (accepted)", ("bookings",), _with_registration("REG-000012"), ("accepted", 2)),
     Case("UTF-8 with BOM (accepted)", ALL, lambda imp, p: BOM + _good_file(imp, p), ("accepted", 2)),

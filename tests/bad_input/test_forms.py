@@ -30,7 +30,18 @@ from ..factories import (
     UserFactory,
     next_siren,
 )
-from ..foundation.registry import World, _close, _dispute, _invoice, _proposal, _settlement_run, _statement, model
+from ..foundation.registry import (
+    World,
+    _close,
+    _dispute,
+    _invoice,
+    _proposal,
+    _quota,
+    _settlement_run,
+    _statement,
+    model,
+)
+from .test_api_bodies import _approve_body, _computed_run_of_channel
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,25 @@ def _queued_of_a(w):
     from ..foundation.registry import _queued_booking
 
     return _queued_booking(w.partner_a, marker="form")
+
+
+def _locked_quota(w):
+    """A quota of partner A for the period of an approved run."""
+    run = _close(_settlement_run(w, approved=True), w)
+    return _quota_of(w, run.period)
+
+
+def _quota_of(w, period):
+    from commissions.models import Quota
+
+    return Quota.objects.create(partner=w.partner_a, period=period, amount="1000.00")
+
+
+def _approved_run_with_a_of(w):
+    """An approved run with partner A's statement (its SIREN may be given its own payment reference)."""
+    run = _settlement_run(w, approved=True)
+    _statement(run, w.partner_a, marker="to pay")
+    return _close(run, w)
 
 
 FORMS: dict[str, Form] = {
@@ -254,11 +284,36 @@ FORMS: dict[str, Form] = {
     "mark a settlement paid": Form(
         lambda w: (
             w.channel,
-            f"/commissions/settlements/{_close(_settlement_run(w, approved=True), w).pk}/mark-paid/",
-            {"payment_reference": "VIR-1"},
+            f"/commissions/settlements/{_approved_run_with_a_of(w).pk}/mark-paid/",
+            {"payment_reference": "VIR-1", "paid_on": date.today().isoformat(), "references": ""},
         ),
         style="redirect",
     ),
+    "approve a settlement": Form(
+        lambda w: (
+            w.manager,
+            f"/commissions/settlements/{(run := _computed_run_of_channel(w)).pk}/approve/",
+            {**_approve_body(run), "acknowledge_exceptions": "on"},
+        )
+    ),
+    "add a manual adjustment": Form(
+        lambda w: (
+            w.channel,
+            f"/commissions/settlements/{_settlement_run(w, approved=False).pk}/adjustments/new/",
+            {"opportunity": OpportunityFactory(partner=w.partner_a).pk, "amount": "-50", "reason": "Doublon."},
+        )
+    ),
+    "new quota": Form(
+        lambda w: (
+            w.channel,
+            "/commissions/quotas/new/",
+            {"partner": w.partner_a.pk, "period": "2027-Q1", "amount": "150000", "reason": ""},
+        )
+    ),
+    "change a quota": Form(
+        lambda w: (w.channel, f"/commissions/quotas/{_quota(w.partner_a).pk}/edit/", {"amount": "160000"})
+    ),
+    "quota import": Form(lambda w: (w.channel, "/commissions/quotas/import/", {})),
     "dispute a line": Form(
         lambda w: (w.admin_a, f"/commissions/lines/{_line_of_a(w).pk}/dispute/", {"comment": "Le taux est faux."})
     ),
@@ -274,7 +329,7 @@ FORMS: dict[str, Form] = {
         lambda w: (
             w.channel,
             f"/commissions/disputes/{_dispute(w, w.partner_a, w.admin_a).pk}/resolve/",
-            {"resolution": "Corrigé."},
+            {"outcome": "accepted", "amount": "20", "resolution": "Corrigé."},
         ),
         style="redirect",
     ),
@@ -459,12 +514,62 @@ CASES = [
     Case("run a settlement", "overlaps a run", {"period": "2024-Q1"}, "2024-Q1 overlaps the settlement of 2024-02"),
     Case("mark a settlement paid", "blank reference", {"payment_reference": ""}, "payment reference"),
     Case("mark a settlement paid", "reference too long", {"payment_reference": "x" * 101}, "100 characters"),
+    Case("mark a settlement paid", "blank date", {"paid_on": ""}, "day the payment was made"),
+    Case("mark a settlement paid", "bad date", {"paid_on": "2026-02-30"}, "valid date"),
+    Case("mark a settlement paid", "date in the future", {"paid_on": FUTURE}, "cannot be in the future"),
+    Case("mark a settlement paid", "malformed reference line", {"references": "VIR-9"}, "is not “SIREN;reference”"),
+    Case(
+        "mark a settlement paid",
+        "reference for a partner not in the run",
+        {"references": "552100554;VIR-9"},
+        "no statement of this run to pay",
+    ),
+    Case("approve a settlement", "blank total", {"confirmed_total": ""}, "confirmed_total"),
+    Case("approve a settlement", "total not a number", {"confirmed_total": "onze millions"}, "confirmed_total"),
+    Case("approve a settlement", "total huge", {"confirmed_total": "1e30"}, "confirmed_total"),
+    Case("approve a settlement", "another total", {"confirmed_total": "11000000.00"}, "confirmed_total"),
+    Case("approve a settlement", "stale review", {"review_token": "0" * 24}, "review_token"),
+    Case(
+        "approve a settlement",
+        "exceptions not acknowledged",
+        {"acknowledge_exceptions": None},
+        "acknowledge_exceptions",
+    ),
+    Case("add a manual adjustment", "neither line nor deal", {"opportunity": None}, "line"),
+    Case("add a manual adjustment", "deal not a number", {"opportunity": "abc"}, "opportunity"),
+    Case("add a manual adjustment", "deal id too large", {"opportunity": HUGE_ID}, "opportunity"),
+    Case("add a manual adjustment", "line id too large", {"line": HUGE_ID}, "line"),
+    Case("add a manual adjustment", "zero amount", {"amount": "0"}, "amount"),
+    Case("add a manual adjustment", "amount not a number", {"amount": "cinquante"}, "amount"),
+    Case("add a manual adjustment", "amount huge", {"amount": "1e30"}, "amount"),
+    Case("add a manual adjustment", "amount with 3 decimals", {"amount": "10.125"}, "amount"),
+    Case("add a manual adjustment", "blank reason", {"reason": ""}, "reason"),
+    Case("add a manual adjustment", "reason too long", {"reason": "x" * 2001}, "reason"),
+    Case("new quota", "blank partner", {"partner": ""}, "partner"),
+    Case("new quota", "partner id too large", {"partner": HUGE_ID}, "partner"),
+    Case("new quota", "bad period", {"period": "2026-Q5"}, "period"),
+    Case("new quota", "blank amount", {"amount": ""}, "amount"),
+    Case("new quota", "negative amount", {"amount": "-5"}, "amount"),
+    Case("new quota", "zero amount", {"amount": "0"}, "amount"),
+    Case("new quota", "amount NaN", {"amount": "NaN"}, "amount"),
+    Case("new quota", "huge amount", {"amount": "1e30"}, "amount"),
+    Case("new quota", "amount with 3 decimals", {"amount": "10,125"}, "amount"),
+    Case("new quota", "reason too long", {"reason": "x" * 101}, "reason"),
+    Case("change a quota", "blank amount", {"amount": ""}, "amount"),
+    Case("change a quota", "amount not a number", {"amount": "beaucoup"}, "amount"),
+    Case("change a quota", "negative amount", {"amount": "-1000"}, "amount"),
+    Case("quota import", "no file", {}, "file"),
     Case("dispute a line", "blank comment", {"comment": ""}, "comment"),
     Case("dispute a line", "comment too long", {"comment": LONG}, "comment"),
     Case("dispute comment", "blank message", {"body": ""}, "Write a message"),
     Case("dispute comment", "message too long", {"body": LONG}, "5000 characters"),
     Case("resolve a dispute", "blank resolution", {"resolution": ""}, "Write the resolution"),
     Case("resolve a dispute", "resolution too long", {"resolution": LONG}, "5000 characters"),
+    Case("resolve a dispute", "no outcome", {"outcome": None}, "accepted or rejected"),
+    Case("resolve a dispute", "unknown outcome", {"outcome": "maybe"}, "valid choice"),
+    Case("resolve a dispute", "accepted without an amount", {"amount": ""}, "amount granted"),
+    Case("resolve a dispute", "accepted with zero", {"amount": "0"}, "non-zero"),
+    Case("resolve a dispute", "amount not a number", {"amount": "vingt"}, "not an amount"),
     Case("invite a user", "bad email", {"email": "not-an-email"}, "email"),
     Case("invite a user", "internal role", {"role": "channel"}, "role"),
     Case("invite a user", "blank partner", {"partner": ""}, "partner"),
@@ -649,6 +754,11 @@ FORM_OF_URL = {
     "commissions:line-dispute": "dispute a line",
     "commissions:dispute-message": "dispute comment",
     "commissions:dispute-resolve": "resolve a dispute",
+    "commissions:settlement-approve": "approve a settlement",
+    "commissions:adjustment-create": "add a manual adjustment",
+    "commissions:quota-create": "new quota",
+    "commissions:quota-edit": "change a quota",
+    "commissions:quota-import": "quota import",
     "user-invite": "invite a user",
     "user-role": "change a user's role",
     "invitation-accept": "accept an invitation",
@@ -687,7 +797,6 @@ NOT_FORMS = {
     "user-deactivate": "a button, no input",
     "user-reactivate": "a button, no input",
     "user-resend-invitation": "a button, no input",
-    "commissions:settlement-approve": "a button, no input",
     "insights-snapshot": "a button, no input",
     "payments:billing-confirm-iban": "a button, no input",
 }

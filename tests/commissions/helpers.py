@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal as D
 
-from commissions import settlement
+from commissions import review, settlement
 from commissions.models import PayoutLine, SettlementRun
 from ecosystem.periods import parse_period
 
@@ -44,3 +44,19 @@ def current_lines(run):
 
 def money(value) -> D:
     return D(str(value))
+
+
+def approve_body(run, **changes) -> dict:
+    """What a reviewer sends back with an approval (API and page): the run's total and review token."""
+    run.refresh_from_db()
+    body = {"confirmed_total": str(run.total), "review_token": review.token_of(run), "acknowledge_exceptions": True}
+    return {**body, **changes}
+
+
+def approve_on_page(client, run, **changes):
+    """Post the approval form of the review page as the client's user."""
+    return client.post(f"/commissions/settlements/{run.pk}/approve/", approve_body(run, **changes))
+
+
+def paid_body(**changes) -> dict:
+    return {"paid_on": "2026-10-15", "payment_reference": "VIR-2026-10-01", **changes}

@@ -11,7 +11,7 @@ from commissions.models import Dispute, DisputeMessage, RunStatus, SettlementRun
 from ecosystem.roles import Role
 
 from ..factories import AccountFactory, PartnerFactory, ProgramFactory, RuleFactory, UserFactory, won
-from .helpers import Q3_DAY, approved, computed, current_lines, run_for
+from .helpers import Q3_DAY, approve_body, approved, computed, current_lines, paid_body, run_for
 
 SETTLEMENTS = "/api/v1/settlements/"
 STATEMENTS = "/api/v1/statements/"
@@ -82,21 +82,22 @@ class TestSettlementRuns:
         assert api(channel_user).post(f"{SETTLEMENTS}{run_id}/approve/").status_code == 403
         assert SettlementRun.objects.get(pk=run_id).status == RunStatus.COMPUTED
         other = UserFactory(username="finance", role=Role.MANAGER)
-        response = api(other).post(f"{SETTLEMENTS}{run_id}/approve/")
+        run = SettlementRun.objects.get(pk=run_id)
+        response = api(other).post(f"{SETTLEMENTS}{run_id}/approve/", approve_body(run), format="json")
         assert response.status_code == 200
         assert response.json()["status"] == "approved" and response.json()["approved_by"] == "finance"
         # Approving twice, or paying without a reference, is refused; then it is paid.
-        assert api(other).post(f"{SETTLEMENTS}{run_id}/approve/").status_code == 400
+        assert api(other).post(f"{SETTLEMENTS}{run_id}/approve/", approve_body(run), format="json").status_code == 400
         assert api(channel_user).post(f"{SETTLEMENTS}{run_id}/mark-paid/", {}, format="json").status_code == 400
         response = api(channel_user).post(
-            f"{SETTLEMENTS}{run_id}/mark-paid/", {"payment_reference": "VIR-2026-10-01"}, format="json"
+            f"{SETTLEMENTS}{run_id}/mark-paid/", paid_body(paid_on=str(date.today())), format="json"
         )
         assert response.status_code == 200 and response.json()["status"] == "paid"
         assert response.json()["payment_reference"] == "VIR-2026-10-01"
 
     def test_approving_a_run_that_is_not_computed_is_a_400(self, api, channel_user, manager_user):
         run = run_for(user=channel_user)
-        response = api(manager_user).post(f"{SETTLEMENTS}{run.pk}/approve/")
+        response = api(manager_user).post(f"{SETTLEMENTS}{run.pk}/approve/", approve_body(run), format="json")
         assert response.status_code == 400 and "status" in response.json()
 
     def test_exceptions_are_listed_for_internal_users(self, api, users, partner_a):
@@ -122,7 +123,7 @@ class TestSettlementRuns:
 
 @pytest.fixture
 def two_partners(partner_a, partner_b, channel_user, manager_user):
-    """Q3 approved with lines for A and B; Q4 computed only (not visible to partners)."""
+    """Q3 approved with lines for A and B; Q4 computed only (A sees its own as preliminary)."""
     RuleFactory(rate=D("0.1"))
     won(partner_a, "1000.00", Q3_DAY)
     won(partner_b, "2000.00", Q3_DAY)
@@ -140,22 +141,35 @@ def two_partners(partner_a, partner_b, channel_user, manager_user):
 
 @pytest.mark.django_db
 class TestStatementIsolation:
-    def test_partner_sees_only_its_statements_of_approved_runs(self, api, users, two_partners):
+    def test_partner_sees_only_its_own_statements_the_preliminary_ones_marked(self, api, users, two_partners):
         for key in ("partner_admin", "partner_rep"):
             client = api(users[key])
             body = client.get(STATEMENTS).json()
-            assert [row["id"] for row in body["results"]] == [two_partners["a_q3"].pk] and body["count"] == 1
-            for hidden in ("b_q3", "a_q4"):
-                statement = two_partners[hidden]
-                assert client.get(f"{STATEMENTS}{statement.pk}/").status_code == 404
-                assert client.get(f"{STATEMENTS}{statement.pk}/export/").status_code == 404
+            rows = {row["id"]: row for row in body["results"]}
+            assert set(rows) == {two_partners["a_q3"].pk, two_partners["a_q4"].pk} and body["count"] == 2
+            # Its own statement of the computed Q4 is there, marked not approved yet, with the day its figures stop at.
+            assert rows[two_partners["a_q4"].pk]["run_status"] == "computed"
+            assert rows[two_partners["a_q4"].pk]["figures_through"] is not None
+            assert rows[two_partners["a_q3"].pk]["run_status"] == "approved"
+            assert client.get(f"{STATEMENTS}{two_partners['a_q4'].pk}/").status_code == 200
+            export = client.get(f"{STATEMENTS}{two_partners['a_q4'].pk}/export/")
+            assert export["Content-Disposition"].endswith('-preliminary.csv"')  # never taken for approved figures
+            statement = two_partners["b_q3"]
+            assert client.get(f"{STATEMENTS}{statement.pk}/").status_code == 404
+            assert client.get(f"{STATEMENTS}{statement.pk}/export/").status_code == 404
             # Filters never widen the scope, and an unknown id says nothing.
             assert client.get(f"{STATEMENTS}?partner={users['rep_b'].partner_id}").json()["count"] == 0
-            assert client.get(f"{STATEMENTS}?run={two_partners['q4'].pk}").json()["count"] == 0
-            assert client.get(f"{STATEMENTS}?run_status=computed").json()["count"] == 0
+            assert client.get(f"{STATEMENTS}?run={two_partners['q4'].pk}").json()["count"] == 1
+            assert client.get(f"{STATEMENTS}?run_status=computed").json()["count"] == 1
             assert client.get(f"{STATEMENTS}?partner=999999").json()["count"] == 0
         body = api(users["rep_b"]).get(STATEMENTS).json()
         assert [row["id"] for row in body["results"]] == [two_partners["b_q3"].pk]
+
+    def test_partner_never_sees_its_statement_while_the_run_is_recomputed(self, api, users, two_partners):
+        SettlementRun.objects.filter(pk=two_partners["q4"].pk).update(status=RunStatus.RUNNING)
+        client = api(users["partner_rep"])
+        assert [row["id"] for row in client.get(STATEMENTS).json()["results"]] == [two_partners["a_q3"].pk]
+        assert client.get(f"{STATEMENTS}{two_partners['a_q4'].pk}/").status_code == 404
 
     def test_detail_has_the_lines_that_explain_themselves(self, api, users, two_partners):
         body = api(users["partner_rep"]).get(f"{STATEMENTS}{two_partners['a_q3'].pk}/").json()

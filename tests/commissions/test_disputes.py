@@ -60,15 +60,17 @@ class TestDisputeFlow:
             thread = api(users[key]).get(url).json()["messages"]
             assert [m["side"] for m in thread] == ["partner", "vendor", "partner"]
             assert api(users[key]).post(f"{url}messages/", {"body": "me too"}).status_code == 403
-            assert api(users[key]).post(f"{url}resolve/", {"resolution": "x"}).status_code == 403
-        assert api(admin).post(f"{url}resolve/", {"resolution": "fine"}).status_code == 403
-        response = api(channel).post(f"{url}resolve/", {"resolution": "Adjustment of 20.00 € in 2026-Q4."})
+            assert api(users[key]).post(f"{url}resolve/", {"outcome": "rejected", "resolution": "x"}).status_code == 403
+        assert api(admin).post(f"{url}resolve/", {"outcome": "rejected", "resolution": "fine"}).status_code == 403
+        decision = {"outcome": "accepted", "amount": "20.00", "resolution": "Adjustment of 20.00 € in 2026-Q4."}
+        response = api(channel).post(f"{url}resolve/", decision)
         assert response.status_code == 200
         assert response.json()["status"] == "resolved" and response.json()["resolution"].startswith("Adjustment")
+        assert response.json()["outcome"] == "accepted" and response.json()["outcome_amount"] == "20.00"
         assert api(admin).get(url).json()["resolution"] == "Adjustment of 20.00 € in 2026-Q4."
         # Nothing more is written in a resolved dispute; the line may be disputed anew.
         assert api(admin).post(f"{url}messages/", {"body": "Thanks"}).status_code == 400
-        assert api(channel).post(f"{url}resolve/", {"resolution": "again"}).status_code == 400
+        assert api(channel).post(f"{url}resolve/", {"outcome": "rejected", "resolution": "again"}).status_code == 400
         assert open_dispute(api, admin, lines["a"], "Still wrong").status_code == 201
 
     def test_the_statement_shows_the_open_dispute_of_a_line(self, api, users, lines):
@@ -149,7 +151,10 @@ class TestDisputePages:
         assert "Wrong rate" not in client.get("/commissions/disputes/").content.decode()  # the list shows no body
         assert f"/commissions/disputes/{dispute.pk}/" in client.get("/commissions/disputes/").content.decode()
         client.post(f"/commissions/disputes/{dispute.pk}/messages/", {"body": "Looking into it"})
-        client.post(f"/commissions/disputes/{dispute.pk}/resolve/", {"resolution": "Corrected next quarter"})
+        client.post(
+            f"/commissions/disputes/{dispute.pk}/resolve/",
+            {"outcome": "accepted", "amount": "20.00", "resolution": "Corrected next quarter"},
+        )
         dispute.refresh_from_db()
         assert dispute.status == DisputeStatus.RESOLVED and dispute.messages.count() == 2
 

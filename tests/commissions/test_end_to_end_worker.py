@@ -13,6 +13,7 @@ from opportunities.models import Stage
 from tests.workers import celery_worker, needs_real_worker, purge_queue, wait_for
 
 from ..factories import RuleFactory, UserFactory, won
+from .helpers import approve_on_page
 
 
 def run_from_the_page(client, period: str, worker) -> SettlementRun:
@@ -54,7 +55,7 @@ def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner
         assert first.total == D("700.00") and first.line_count == 3
 
         client.force_login(users["manager"])
-        assert client.post(f"/commissions/settlements/{first.pk}/approve/").status_code == 302
+        assert approve_on_page(client, first).status_code == 302
 
         client.force_login(admin)
         statement = Statement.objects.get(run=first, partner=partner_a)
@@ -70,7 +71,7 @@ def test_a_quarter_end_to_end_on_a_real_worker(client, users, partner_a, partner
         following = run_from_the_page(client, "2026-Q3", worker)
     assert following.total == D("-100.00")
     client.force_login(UserFactory(role="manager"))
-    client.post(f"/commissions/settlements/{following.pk}/approve/")
+    approve_on_page(client, following)
     clawback = PayoutLine.objects.get(run=following)
     assert clawback.kind == LineKind.ADJUSTMENT and clawback.corrects == line and clawback.partner == partner_a
     client.force_login(admin)

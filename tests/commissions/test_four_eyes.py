@@ -44,7 +44,7 @@ def cannot_approve_anywhere(run, user, client, api):
     assert refused.value.message_dict == {"approved_by": [FOUR_EYES]}
     client.force_login(user)
     page = client.get(f"/commissions/settlements/{run.pk}/").content.decode()
-    assert 'id="approve-settlement"' not in page and FOUR_EYES in page
+    assert 'id="review-and-approve"' not in page and FOUR_EYES in page
     assert client.post(f"/commissions/settlements/{run.pk}/approve/").status_code == 403
     response = api(user).post(f"/api/v1/settlements/{run.pk}/approve/")
     assert response.status_code == 403 and response.json() == {"detail": FOUR_EYES}
@@ -140,7 +140,7 @@ class TestNoRecordedRequester:
         assert refused.value.message_dict == {"run_by": [self.NOBODY]}
         client.force_login(manager_user)
         page = client.get(f"/commissions/settlements/{run.pk}/").content.decode()
-        assert 'id="approve-settlement"' not in page and self.NOBODY in page
+        assert 'id="review-and-approve"' not in page and self.NOBODY in page
         response = client.post(f"/commissions/settlements/{run.pk}/approve/", follow=True)
         assert self.NOBODY in [str(m) for m in response.context["messages"]]
         response = api(manager_user).post(f"/api/v1/settlements/{run.pk}/approve/")

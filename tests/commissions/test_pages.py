@@ -10,7 +10,7 @@ from commissions.models import Dispute, LineKind, PayoutLine, RunStatus, Settlem
 from opportunities.models import Stage
 
 from ..factories import RuleFactory, UserFactory, won
-from .helpers import Q3_DAY, approved, computed, current_lines
+from .helpers import Q3_DAY, approve_on_page, approved, computed, current_lines
 
 ROLES = ("channel", "manager", "partner_admin", "partner_rep", "rep_b")
 
@@ -61,8 +61,8 @@ def expected_pages(w):
         (f"/commissions/statements/{w['a_q3'].pk}/", (200, 200, 200, 200, 404)),
         (f"/commissions/statements/{w['a_q3'].pk}/export.csv", (200, 200, 200, 200, 404)),
         (f"/commissions/statements/{w['b_q3'].pk}/", (200, 200, 404, 404, 200)),
-        (f"/commissions/statements/{w['a_q4'].pk}/", (200, 200, 404, 404, 404)),  # computed, not approved
-        (f"/commissions/statements/{w['a_q4'].pk}/export.csv", (200, 200, 404, 404, 404)),
+        (f"/commissions/statements/{w['a_q4'].pk}/", (200, 200, 200, 200, 404)),  # computed: A's, preliminary
+        (f"/commissions/statements/{w['a_q4'].pk}/export.csv", (200, 200, 200, 200, 404)),
         (f"/commissions/lines/{w['line_b'].pk}/dispute/", (403, 403, 404, 403, 403)),
         ("/commissions/disputes/", (200, 200, 200, 200, 200)),
         (f"/commissions/disputes/{w['dispute'].pk}/", (200, 200, 200, 200, 404)),
@@ -86,7 +86,7 @@ def test_pages_show_nothing_of_another_partner(client, users, world, partner_b):
     client.force_login(users["partner_rep"])
     for url in ("/commissions/statements/", "/commissions/disputes/", f"/commissions/statements/{world['a_q3'].pk}/"):
         page = client.get(url).content.decode()
-        assert partner_b.name not in page and "2026-Q4" not in page, url
+        assert partner_b.name not in page, url
     client.force_login(users["rep_b"])
     for url in ("/commissions/statements/", "/commissions/disputes/"):
         page = client.get(url).content.decode()
@@ -147,20 +147,22 @@ class TestSettlementPages:
         url = f"/commissions/settlements/{run.pk}/"
         client.force_login(runner)
         page = client.get(url).content.decode()
-        assert f"{url}approve/" not in page and "Four eyes" in page
-        assert client.post(f"{url}approve/").status_code == 403
+        assert 'id="review-and-approve"' not in page and "Four eyes" in page
+        assert 'id="approve-form"' not in client.get(f"{url}approve/").content.decode()
+        assert approve_on_page(client, run).status_code == 403
         client.force_login(users["channel"])
-        assert f"{url}approve/" not in client.get(url).content.decode()
-        assert client.post(f"{url}approve/").status_code == 403
+        assert 'id="review-and-approve"' not in client.get(url).content.decode()
+        assert approve_on_page(client, run).status_code == 403
         other = UserFactory(role="manager")
         client.force_login(other)
-        assert f"{url}approve/" in client.get(url).content.decode()
-        assert client.post(f"{url}approve/").status_code == 302
+        assert 'id="review-and-approve"' in client.get(url).content.decode()
+        assert 'id="approve-form"' in client.get(f"{url}approve/").content.decode()
+        assert approve_on_page(client, run).status_code == 302
         run.refresh_from_db()
         assert run.status == RunStatus.APPROVED and run.approved_by == other
-        client.post(f"{url}mark-paid/", {"payment_reference": "VIR-42"})
+        client.post(f"{url}mark-paid/", {"payment_reference": "VIR-42", "paid_on": date.today().isoformat()})
         run.refresh_from_db()
-        assert run.status == RunStatus.PAID and run.payment_reference == "VIR-42"
+        assert run.status == RunStatus.PAID and run.payment_reference == "VIR-42" and run.paid_on == date.today()
         page = client.get(url).content.decode()
         assert "VIR-42" in page and f"{url}mark-paid/" not in page
 
@@ -191,13 +193,17 @@ def test_a_quarter_end_to_end(client, users, partner_a, django_capture_on_commit
     page = client.get(response["Location"]).content.decode()
     assert "300" in page and "js/job-progress.js" not in page  # finished: no more polling
 
-    # Before approval the partner sees nothing.
+    # Before approval the partner sees its figures as preliminary, and cannot dispute them yet.
     client.force_login(admin)
-    assert "2026-Q3" not in client.get("/commissions/statements/").content.decode()
+    statement = Statement.objects.get(run=q3, partner=partner_a)
+    listing = client.get("/commissions/statements/").content.decode()
+    assert "2026-Q3" in listing and "Preliminary" in listing
+    page = client.get(f"/commissions/statements/{statement.pk}/").content.decode()
+    assert 'id="preliminary-note"' in page and "/dispute/" not in page
 
     # Manager: approve (four eyes: the channel user ran it).
     client.force_login(manager)
-    assert client.post(f"/commissions/settlements/{q3.pk}/approve/").status_code == 302
+    assert approve_on_page(client, q3).status_code == 302
     q3.refresh_from_db()
     assert q3.status == RunStatus.APPROVED
 
@@ -214,7 +220,9 @@ def test_a_quarter_end_to_end(client, users, partner_a, django_capture_on_commit
 
     # Channel: answer and resolve; the deal is lost after all.
     client.force_login(channel)
-    client.post(f"/commissions/disputes/{dispute.pk}/resolve/", {"resolution": "Clawed back in 2026-Q4."})
+    client.post(
+        f"/commissions/disputes/{dispute.pk}/resolve/", {"outcome": "rejected", "resolution": "Clawed back in 2026-Q4."}
+    )
     deal.stage = Stage.LOST
     deal.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -222,7 +230,7 @@ def test_a_quarter_end_to_end(client, users, partner_a, django_capture_on_commit
     q4 = SettlementRun.objects.get(period="2026-Q4")
     assert q4.status == RunStatus.COMPUTED and q4.total == D("-100.00")
     client.force_login(UserFactory(role="manager"))
-    client.post(f"/commissions/settlements/{q4.pk}/approve/")
+    approve_on_page(client, q4)
 
     # Partner admin: the clawback line of Q4 points at the Q3 line it corrects.
     client.force_login(admin)

@@ -107,7 +107,7 @@ class TestApprovedOnlyAfterItsLastDay:
     def test_the_page(self, client, q4, manager_user):
         client.force_login(manager_user)
         page = client.get(f"/commissions/settlements/{q4.pk}/").content.decode()
-        assert 'id="approve-settlement"' not in page and self.BEFORE_THE_END in page
+        assert 'id="review-and-approve"' not in page and self.BEFORE_THE_END in page
         response = client.post(f"/commissions/settlements/{q4.pk}/approve/", follow=True)
         assert self.BEFORE_THE_END in [str(m) for m in response.context["messages"]]
         q4.refresh_from_db()
@@ -125,4 +125,4 @@ class TestApprovedOnlyAfterItsLastDay:
         settlement.settle_now(run.pk)
         client.force_login(UserFactory(role="manager"))
         page = client.get(f"/commissions/settlements/{run.pk}/").content.decode()
-        assert 'id="approve-settlement"' in page and 'id="approval-refusal"' not in page
+        assert 'id="review-and-approve"' in page and 'id="approval-refusal"' not in page

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from commissions import settlement
+from commissions import paying, settlement
 from commissions.models import (
     ImmutableSettlementError,
     LineKind,
@@ -181,7 +181,7 @@ class TestApproval:
         with pytest.raises(ValidationError, match="can no longer be recomputed"):
             settlement.settlement_request(period="2026-Q3", user=channel_user)
         assert settlement.settlement_begin(run.pk) is None
-        settlement.settlement_mark_paid(run=run, user=manager_user, reference="VIR-2026-10-001")
+        paying.settlement_mark_paid(run=run, user=manager_user, paid_on=date.today(), reference="VIR-2026-10-001")
         run.refresh_from_db()
         assert run.status == RunStatus.PAID and run.total == D("100.00")
 

@@ -69,6 +69,8 @@ def _settlement_run(world: World, *, approved: bool):
     """A computed run of a fresh month; approved (by the manager, run by channel) when asked."""
     SettlementRun = model("commissions.SettlementRun")
     index = next(_months)
+    # Months after every real period of the tests (so no settlement re-settles them), yet over by the settlement
+    # rules' clock of the tests (tests/conftest.py SETTLEMENT_TODAY): such a run may be approved.
     period = parse_period(f"{2040 + index // 12}-{index % 12 + 1:02d}")
     run = SettlementRun.objects.create(
         period=period.label,
@@ -215,22 +217,46 @@ def _runs(w: World):
     }
 
 
+def _with_status(run, status: str):
+    """The run moved to ``status`` once its rows are written (a recomputation started, a failure)."""
+    type(run).objects.filter(pk=run.pk).update(status=status)
+    run.refresh_from_db()
+    return run
+
+
 def _statements(w: World):
+    # Partner A reads its own statements of computed runs (preliminary), approved and paid ones:
+    # never another partner's, nor its own while the run is queued, being recomputed or failed.
     approved = _settlement_run(w, approved=True)
     of_b, _ = _statement(approved, w.partner_b, marker="statement B")
-    draft = _settlement_run(w, approved=False)
-    draft_of_a, _ = _statement(draft, w.partner_a, marker="draft statement A")
-    _close(approved, w), _close(draft, w)
-    return {"partner B's (approved run)": of_b, "partner A's in a run not approved yet": draft_of_a}
+    computed = _settlement_run(w, approved=False)
+    preliminary_of_b, _ = _statement(computed, w.partner_b, marker="preliminary statement B")
+    recomputed = _settlement_run(w, approved=False)
+    recomputed_of_a, _ = _statement(recomputed, w.partner_a, marker="statement A being recomputed")
+    failed = _settlement_run(w, approved=False)
+    failed_of_a, _ = _statement(failed, w.partner_a, marker="statement A of a failed run")
+    _close(approved, w), _with_status(recomputed, "running"), _with_status(failed, "failed")
+    return {
+        "partner B's (approved run)": of_b,
+        "partner B's (computed run, preliminary)": preliminary_of_b,
+        "partner A's in a run being recomputed": recomputed_of_a,
+        "partner A's in a failed run": failed_of_a,
+    }
 
 
 def _lines(w: World):
     approved = _settlement_run(w, approved=True)
     _, of_b = _statement(approved, w.partner_b, marker="line B")
-    draft = _settlement_run(w, approved=False)
-    _, draft_of_a = _statement(draft, w.partner_a, marker="draft line A")
-    _close(approved, w), _close(draft, w)
-    return {"partner B's (approved run)": of_b, "partner A's in a run not approved yet": draft_of_a}
+    computed = _settlement_run(w, approved=False)
+    _, preliminary_of_b = _statement(computed, w.partner_b, marker="preliminary line B")
+    recomputed = _settlement_run(w, approved=False)
+    _, recomputed_of_a = _statement(recomputed, w.partner_a, marker="line A being recomputed")
+    _close(approved, w), _with_status(recomputed, "running")
+    return {
+        "partner B's (approved run)": of_b,
+        "partner B's (computed run, preliminary)": preliminary_of_b,
+        "partner A's in a run being recomputed": recomputed_of_a,
+    }
 
 
 def _exceptions(w: World):
@@ -242,11 +268,48 @@ def _exceptions(w: World):
     return {"internal (even about partner A)": exception}
 
 
+_quota_periods = itertools.count(0)
+
+
+def _quota(partner, amount="1000.00"):
+    """A quota of ``partner`` for a fresh quarter."""
+    index = next(_quota_periods)
+    return model("commissions.Quota").objects.create(
+        partner=partner, period=f"{2060 + index // 4}-Q{index % 4 + 1}", amount=Decimal(amount)
+    )
+
+
 def _quotas(w: World):
-    Quota = model("commissions.Quota")
+    # A partner reads its own quotas (its accelerators are measured against them), never another's.
+    return {"partner B's": _quota(w.partner_b, "777777.00")}
+
+
+def _manual_adjustment(w: World, partner, *, reason: str, waiting: bool = False):
+    """A manual adjustment of ``partner``: in a computed run, or an accepted dispute's waiting for a run."""
+    ManualAdjustment = model("commissions.ManualAdjustment")
+    if waiting:
+        dispute = _dispute(w, partner, w.admin_a if partner == w.partner_a else w.rep_b)
+        model("commissions.Dispute").objects.filter(pk=dispute.pk).update(
+            status="resolved", outcome="accepted", outcome_amount=Decimal("25.00")
+        )
+        return ManualAdjustment.objects.create(
+            run=None, partner=partner, opportunity=dispute.line.opportunity, line=dispute.line,
+            amount=Decimal("25.00"), reason=reason, dispute=dispute, created_by=w.channel,
+        )  # fmt: skip
+    run = _settlement_run(w, approved=False)
+    deal = won(partner, "500.00", run.period_start, description=f"deal of {reason}")
+    return ManualAdjustment.objects.create(
+        run=run, partner=partner, opportunity=deal, amount=Decimal("-40.00"), reason=reason, created_by=w.channel
+    )
+
+
+def _manual_adjustments(w: World):
     return {
-        "partner B's": Quota.objects.create(partner=w.partner_b, period="2026-Q3", amount=Decimal("1000")),
-        "partner A's (internal)": Quota.objects.create(partner=w.partner_a, period="2026-Q3", amount=Decimal("1000")),
+        "partner B's": _manual_adjustment(w, w.partner_b, reason="Bravo goodwill gesture"),
+        "partner A's (an internal record)": _manual_adjustment(w, w.partner_a, reason="Alpha internal correction"),
+        "partner A's waiting for its next run": _manual_adjustment(
+            w, w.partner_a, reason="Alpha dispute granted", waiting=True
+        ),
     }
 
 
@@ -345,6 +408,7 @@ OUT_OF_SCOPE: dict[str, OutOfScope] = {
     "commissions.Program": lambda w: {"internal": ProgramFactory(name="Internal programme")},
     "commissions.Rule": lambda w: {"internal": RuleFactory(name="Internal rule")},
     "commissions.Quota": _quotas,
+    "commissions.ManualAdjustment": _manual_adjustments,
     "commissions.SettlementRun": _runs,
     "commissions.Statement": _statements,
     "commissions.PayoutLine": _lines,
@@ -412,6 +476,19 @@ def _own_runs(w: World, n: int):
 
 def _own_statements(w: World, n: int):
     _own_runs(w, n)
+    preliminary = _settlement_run(w, approved=False)  # a computed run: A reads it as preliminary
+    _statement(preliminary, w.partner_a, marker=f"preliminary {preliminary.period}")
+
+
+def _own_quotas(w: World, n: int):
+    for _ in range(n):
+        _quota(w.partner_a)
+    _quota(w.partner_b)  # the channel team lists it too
+
+
+def _own_manual_adjustments(w: World, n: int):
+    for i in range(n):
+        _manual_adjustment(w, w.partner_a, reason=f"Correction {i}")
 
 
 def _own_disputes(w: World, n: int):
@@ -446,6 +523,8 @@ IN_SCOPE: dict[str, InScope] = {
     "commissions.Statement": _own_statements,
     "commissions.Dispute": _own_disputes,
     "commissions.SettlementException": _own_exceptions,
+    "commissions.Quota": _own_quotas,
+    "commissions.ManualAdjustment": _own_manual_adjustments,
     "audit.AuditEvent": lambda w, n: [
         model("audit.AuditEvent").objects.create(kind="x.y", actor=w.channel, partner=w.partner_a) for _ in range(n)
     ],

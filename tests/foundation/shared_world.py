@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Assignment
 from accounts.services import assignment_create, assignment_end
-from commissions import settlement
+from commissions import paying, settlement
 from commissions.disputes import dispute_open
 from commissions.models import PayoutLine, SettlementRun
 from ecosystem.periods import Period, quarter_of
@@ -223,7 +223,7 @@ def _win_b(world: SharedWorld):
 
 def _settle_b(world: SharedWorld):
     run = _settle(world, world.next_quarter)
-    settlement.settlement_mark_paid(run=run, user=world.manager, reference="VIR-B-ONLY")
+    paying.settlement_mark_paid(run=run, user=world.manager, paid_on=_today(), reference="VIR-B-ONLY")
     line_b = PayoutLine.objects.filter(partner=world.partner_b, run__period=world.settled.label).first()
     dispute_open(line=line_b, user=world.base.admin_b, comment="B disputes its line")
 

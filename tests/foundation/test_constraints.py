@@ -149,6 +149,24 @@ def _transfer(w, **changes):
     )  # fmt: skip
 
 
+def _dispute(w, **changes):
+    dispute = model("commissions.Dispute").objects.create(line=_line(w), opened_by=w.admin_a)
+    update(dispute, **changes)
+    return dispute
+
+
+def _manual_adjustment(w, **fields):
+    run = _settlement_run(w, approved=False)
+    deal = OpportunityFactory(partner=w.partner_a)
+    values = {"run": run, "partner": w.partner_a, "opportunity": deal, "amount": Decimal("10"), "reason": "x"}
+    return model("commissions.ManualAdjustment").objects.create(created_by=w.channel, **{**values, **fields})
+
+
+def _statement_paid(w, **changes):
+    statement, _ = _statement(_settlement_run(w, approved=False), w.partner_a, marker="paid")
+    update(statement, **changes)
+
+
 #: (constraint name, what breaks it) — a constraint may have several cases.
 CASES = [
     # users
@@ -322,19 +340,35 @@ CASES = [
     # commissions: settlements
     ("settlement_status_valid", lambda w: _run(w, status="stuck")),
     ("settlement_approved_has_approver", lambda w: _run(w, status="approved")),
-    ("settlement_approved_has_approver", lambda w: _run(w, status="paid", payment_reference="PAY-1")),
+    (
+        "settlement_approved_has_approver",
+        lambda w: _run(w, status="paid", payment_reference="PAY-1", paid_on=date(2026, 10, 1)),
+    ),
     (
         "settlement_four_eyes",
         lambda w: _run(w, status="approved", approved_by=w.channel, approved_at=timezone.now()),
     ),
     (
         "settlement_paid_has_reference",
-        lambda w: _run(w, status="paid", approved_by=w.manager, approved_at=timezone.now(), payment_reference=""),
+        lambda w: _run(
+            w,
+            status="paid",
+            approved_by=w.manager,
+            approved_at=timezone.now(),
+            payment_reference="",
+            paid_on=date(2026, 10, 1),
+        ),
     ),
     (
         "settlement_approved_not_preliminary",
         lambda w: _run(w, status="approved", approved_by=w.manager, approved_at=timezone.now(), preliminary=True),
     ),
+    (
+        "settlement_paid_has_date",
+        lambda w: _run(w, status="paid", approved_by=w.manager, approved_at=timezone.now(), payment_reference="P-1"),
+    ),
+    ("statement_paid_has_date_and_reference", lambda w: _statement_paid(w, paid_on=date(2026, 10, 1))),
+    ("statement_paid_has_date_and_reference", lambda w: _statement_paid(w, payment_reference="VIR-1")),
     (
         "statement_one_per_partner_run_attempt",
         lambda w: (lambda run: [_statement(run, w.partner_a, marker=str(i)) for i in range(2)])(
@@ -342,7 +376,21 @@ CASES = [
         ),
     ),
     ("payoutline_adjustment_is_kind", _adjustment_of_kind_commission),
+    ("payoutline_rule_unless_manual", lambda w: update(_line(w), rule=None)),
     ("dispute_one_open_per_line", _two_open_disputes),
+    ("dispute_outcome_valid", lambda w: _dispute(w, status="resolved", outcome="maybe")),
+    ("dispute_outcome_only_when_resolved", lambda w: _dispute(w, outcome="rejected")),
+    ("dispute_accepted_has_an_amount", lambda w: _dispute(w, status="resolved", outcome="accepted")),
+    (
+        "dispute_accepted_has_an_amount",
+        lambda w: _dispute(w, status="resolved", outcome="accepted", outcome_amount=Decimal("0")),
+    ),
+    (
+        "dispute_accepted_has_an_amount",
+        lambda w: _dispute(w, status="resolved", outcome="rejected", outcome_amount=Decimal("5")),
+    ),
+    ("manualadjustment_amount_not_zero", lambda w: _manual_adjustment(w, amount=Decimal("0"))),
+    ("manualadjustment_waits_only_for_a_dispute", lambda w: _manual_adjustment(w, run=None)),
     (
         "settlementchunk_once_per_attempt",
         lambda w: (lambda run: [_chunk(w, run), _chunk(w, run)])(_settlement_run(w, approved=False)),
@@ -419,6 +467,11 @@ UNIQUE_FIELDS = {
     ("payments.PaymentTransfer", "invoice"): lambda w: _transfer(
         w, invoice=_payment_file(w, w.partner_a).transfers.get().invoice
     ),
+
+
+    ("commissions.ManualAdjustment", "dispute"): lambda w: (
+        lambda dispute: [_manual_adjustment(w, run=None, dispute=dispute) for _ in range(2)]
+    )(_dispute(w, status="resolved", outcome="accepted", outcome_amount=Decimal("10"))),
 }
 
 

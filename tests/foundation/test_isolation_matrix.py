@@ -38,6 +38,8 @@ VIEW_MODELS = {
     "commissions:rule-edit": "commissions.Rule",
     "commissions:rule-revise": "commissions.Rule",
     "commissions:settlement-approve": "commissions.SettlementRun",
+    "commissions:adjustment-create": "commissions.SettlementRun",
+    "commissions:quota-edit": "commissions.Quota",
     "commissions:settlement-mark-paid": "commissions.SettlementRun",
     "commissions:settlement-export": "commissions.SettlementRun",
     "commissions:statement-export": "commissions.Statement",
