@@ -44,6 +44,7 @@ def test_register_approve_and_win(browser_page, browser_context, live_server, wo
 
     # 2. A bad amount is refused with a message under the field; nothing is written.
     page.click("#register-opportunity")
+    page.wait_for_load_state("networkidle")  # the picker's script (deferred) has set the field up
     page.fill("#id_account", "lumiere")  # the account picker: its own account is suggested first
     page.locator("[role=listbox] [role=option]").first.click()
     assert page.locator("input[name=account]").input_value() == str(world["account"].pk)
