@@ -19,9 +19,9 @@ from simple_history.utils import bulk_update_with_history
 from ecosystem.bulk import insert_history
 from ecosystem.csvio import RowError, read_table
 from ecosystem.validators import siren_error
-from opportunities.conflicts import refresh_account_conflict_flags
 from partners.models import Partner
 
+from .deals import assignments_changed
 from .models import Account, Assignment, AssignmentRole
 from .services import REASSIGNED
 
@@ -150,7 +150,7 @@ def apply_assignments(
             insert_history(Assignment, key_field="id", keys=[a.pk for a in new], history_type="+", user=user)
         # Primaries came and went: the pending registrations on those accounts are re-flagged, set-based.
         changed = {a.account_id for a in to_end} | {a.account_id for a in new}
-        refresh_account_conflict_flags(changed)
+        assignments_changed.send(sender=Assignment, account_ids=changed)
         result.created, result.ended, result.unchanged = len(new), len(to_end), unchanged
         result.written = True
     return result

@@ -6,9 +6,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ecosystem.choices import Region, Sector
-from opportunities.models import Opportunity
 
-from .models import Account, Assignment, AssignmentRole
+from .deals import recent_deals
+from .models import Assignment, AssignmentRole
 
 STALE_DAYS = 180
 GROUPS = {"region": Region, "sector": Sector}
@@ -29,9 +29,7 @@ def stale_filter(today: date, days: int = STALE_DAYS, *, partner_id: int | None 
     # From the first instant of ``since`` (local time): the same rows as ``created_at__date__gte``,
     # but a plain comparison of the column rather than of a date computed from each row.
     since_start = timezone.make_aware(datetime.combine(since, time.min))
-    recent = Opportunity.objects.filter(
-        account=OuterRef("account_id"), partner=OuterRef("partner_id"), created_at__gte=since_start
-    )
+    recent = recent_deals(since_start).filter(account=OuterRef("account_id"), partner=OuterRef("partner_id"))
     held = Assignment.objects.open().filter(account=OuterRef("pk"), valid_from__lte=since)
     held = held.filter(role=AssignmentRole.PRIMARY) if partner_id is None else held.filter(partner_id=partner_id)
     return Q(Exists(held.exclude(Exists(recent))))
@@ -81,25 +79,3 @@ def coverage_totals(table: list[dict]) -> dict:
         "stale": sum(r["stale"] for r in table),
         "percent": round(100 * covered / total, 1) if total else 0.0,
     }
-
-
-def select_accounts(user):
-    return Account.objects.for_user(user).select()
-
-
-def coverage_tables(user, group_bys, live: bool = False) -> tuple[dict[str, list[dict]], dict]:
-    """The tables by each of ``group_bys`` for an internal ``user`` (every select account), and their source.
-
-    From the dashboards' current snapshot when it holds them (stale as of its day), else — or
-    with ``live`` — counted now. The source is ``{"source": "snapshot" | "live", "computed_at"}``.
-    """
-    from insights.figures import coverage_by
-
-    snapshot = coverage_by(live)
-    if snapshot is not None:
-        tables = {group_by: coverage_rows(snapshot[group_by], group_by) for group_by in group_bys}
-        return tables, {"source": snapshot["source"], "computed_at": snapshot["computed_at"]}
-    today = timezone.localdate()
-    accounts = select_accounts(user)
-    tables = {group_by: coverage_table(accounts, group_by, today) for group_by in group_bys}
-    return tables, {"source": "live", "computed_at": None}

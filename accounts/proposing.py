@@ -16,10 +16,10 @@ from django.utils import timezone
 from ecosystem.choices import Region, Sector
 from ecosystem.validators import MAX_ID
 from jobs.services import job_create, job_enqueue
-from opportunities.models import Opportunity, confirmed_win_q
 from partners.models import Partner, PartnerStatus
 
 from .assigning import AssignmentRow, apply_assignments
+from .deals import wins_by_sector
 from .models import (
     Account,
     Assignment,
@@ -63,14 +63,7 @@ def unassigned_select_accounts(scope: dict):
 def candidate_partners() -> list[CandidatePartner]:
     """Active partners with their load and sector track record: three queries."""
     since = timezone.localdate() - timedelta(days=TRACK_RECORD_DAYS)
-    wins: dict[int, dict[str, int]] = {}
-    won = (
-        Opportunity.objects.filter(confirmed_win_q(), partner__isnull=False, closed_on__gte=since)
-        .values("partner_id", "account__sector")
-        .annotate(n=Count("id"))
-    )
-    for row in won:
-        wins.setdefault(row["partner_id"], {})[row["account__sector"]] = row["n"]
+    wins = wins_by_sector(since)
     partners = Partner.objects.filter(status=PartnerStatus.ACTIVE).annotate(
         open_primaries=Count(
             "assignments", filter=Q(assignments__valid_to__isnull=True, assignments__role=AssignmentRole.PRIMARY)

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opportunities.conflicts import refresh_account_conflict_flags
-
+from .deals import assignments_changed
 from .models import Account, Assignment, AssignmentRole
 
 #: The reason written on a partner's assignment that another partner's new primary ends. The reason given
@@ -50,7 +49,7 @@ def assignment_create(
     except IntegrityError as error:
         raise ValidationError({"account": "This account's assignments changed meanwhile; try again."}) from error
     # The account's primary may have changed: its pending registrations' conflict flags follow.
-    refresh_account_conflict_flags([account.pk])
+    assignments_changed.send(sender=Assignment, account_ids=[account.pk])
     return assignment
 
 
@@ -73,5 +72,5 @@ def assignment_end(*, assignment: Assignment, valid_to: date | None = None, reas
     if valid_to > timezone.localdate():
         raise ValidationError({"valid_to": "An assignment ends today or in the past."})
     _end(assignment, valid_to, reason)
-    refresh_account_conflict_flags([assignment.account_id])
+    assignments_changed.send(sender=Assignment, account_ids=[assignment.account_id])
     return assignment

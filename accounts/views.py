@@ -5,20 +5,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 from django.views.generic.list import MultipleObjectMixin
 
 from ecosystem.csvio import CsvFileError
-from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, is_internal, partner_id_of
+from ecosystem.roles import CHANNEL_ONLY, is_internal, partner_id_of
 from ecosystem.scoping import scope_filter_choices
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
 from jobs.imports import start_import_job
-from opportunities.models import Opportunity
 
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
 from .audit import account_history
-from .coverage import STALE_DAYS, coverage_tables, coverage_totals
 from .exporting import accounts_csv, assignments_csv
 from .filtersets import AccountFilterSet, AssignmentFilterSet
 from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
@@ -48,7 +46,8 @@ class AccountDetailView(ScopedDetailView):
         user = self.request.user
         account = self.object
         context = {
-            "opportunities": Opportunity.objects.for_user(user).filter(account=account).select_related("partner")[:100],
+            # Its deals (the reverse relation: opportunities sit above accounts), as the user may see them.
+            "opportunities": account.opportunities.for_user(user).select_related("partner")[:100],
         }
         if is_internal(user):
             # Who covered the account when: the full assignment history, one query.
@@ -177,31 +176,6 @@ class AssignmentEndView(RoleRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("account-detail", pk=assignment.account_id)
-
-
-class CoverageView(RoleRequiredMixin, TemplateView):
-    """Covered and uncovered select accounts by region and by sector, with stale coverage.
-
-    Internal users see every select account: the counts come from the dashboards' snapshot
-    when there is one (``?live=1`` counts them now); the account lists they link to are live.
-    """
-
-    allowed_roles = INTERNAL_ROLES
-    template_name = "accounts/coverage.html"
-
-    def get_context_data(self, **kwargs):
-        live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
-        tables, source = coverage_tables(self.request.user, ("region", "sector"), live)
-        by_region, by_sector = tables["region"], tables["sector"]
-        return super().get_context_data(
-            by_region=by_region,
-            by_sector=by_sector,
-            totals=coverage_totals(by_region),
-            stale_days=STALE_DAYS,
-            source=source,
-            live_requested=live,
-            **kwargs,
-        )
 
 
 class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):

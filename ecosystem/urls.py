@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from partners.views import PortalHomeView
+from insights.portal_views import PortalHomeView
 from users import auth_views as user_auth_views
 from users.views import InvitationAcceptView
 

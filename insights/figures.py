@@ -153,6 +153,14 @@ def levers(query: Query) -> dict:
     return {**result, **source_info(run)}
 
 
+def channel_figures(live: bool = False) -> dict:
+    """The workspace's figures: the partners and the coverage of the select accounts, from the snapshot (if
+    any). The work waiting for the channel team is its to-do list (``ecosystem.worklist``), always live."""
+    from partners.models import Partner
+
+    return {"partners": Partner.objects.count(), "coverage": select_accounts_coverage(live)}
+
+
 def select_accounts_coverage(live: bool = False) -> dict:
     """Ecosystem-wide: select accounts, those with an open primary assignment, those without."""
     from django.db.models import Sum

@@ -7,9 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from accounts.models import Account, Assignment, AssignmentRole
 from ecosystem.periods import Period
-from opportunities.claims import overdue_claims
-from opportunities.models import OPEN_STAGES, Opportunity, QueuedBooking, RegistrationStatus, claim_q, confirmed_win_q
-from partners.models import Partner
+from opportunities.models import OPEN_STAGES, Opportunity, RegistrationStatus, claim_q, confirmed_win_q
 
 ZERO = Decimal("0.00")
 
@@ -44,22 +42,6 @@ def select_coverage() -> dict:
     counts = Account.objects.select().aggregate(total=Count("id"), covered=Count("id", filter=Exists(primary)))
     counts["uncovered"] = counts["total"] - counts["covered"]
     return counts
-
-
-def channel_figures(live: bool = False) -> dict:
-    """The workspace's figures: coverage from the snapshot (if any); the work queue always live."""
-    from .figures import select_accounts_coverage
-
-    pending = Opportunity.objects.filter(registration_status=RegistrationStatus.PENDING)
-    return {
-        "partners": Partner.objects.count(),
-        "coverage": select_accounts_coverage(live),
-        "pending": pending.count(),
-        "conflicts": pending.filter(has_conflict=True).count(),
-        # Won revenue to confirm (SPEC §4.2): claims waiting too long, bookings waiting for a hand.
-        "overdue_claims": overdue_claims().count(),
-        "bookings_to_reconcile": QueuedBooking.objects.waiting().count(),
-    }
 
 
 def partner_figures(partner_id: int, today: date) -> dict:

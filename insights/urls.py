@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import target_views, views
+from . import coverage_views, target_views, views
 
 urlpatterns = [
     path("workspace/", views.WorkspaceHomeView.as_view(), name="workspace-home"),
+    # The coverage workspace stays under accounts' addresses; its figures come from the snapshot (here).
+    path("accounts/coverage/", coverage_views.CoverageView.as_view(), name="coverage"),
     path("dashboard/", views.ManagerHomeView.as_view(), name="manager-home"),
     path("dashboard/share/", views.ShareDashboardView.as_view(), name="insights-share"),
     path("dashboard/share/<str:region>/", views.RegionDrillView.as_view(), name="insights-region"),

@@ -16,7 +16,7 @@ from jobs.imports import start_import_job
 from jobs.services import job_create, job_enqueue
 from partners.models import Partner, PartnerTier
 
-from . import figures, selectors, share
+from . import figures, share
 from .bookings import BOOKING_COLUMNS, OPTIONAL_COLUMNS
 from .dashboards import Column, Table, bar_chart, line_chart, percent_series, share_columns
 from .models import Target
@@ -34,7 +34,7 @@ class WorkspaceHomeView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         live = (self.request.GET.get("live") or "").lower() in ("1", "true", "yes")
-        found = selectors.channel_figures(live)
+        found = figures.channel_figures(live)
         return super().get_context_data(
             work=work_for(self.request.user), figures=found, source=found["coverage"], live_requested=live, **kwargs
         )

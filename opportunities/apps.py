@@ -10,10 +10,12 @@ class OpportunitiesConfig(AppConfig):
 
         from audit import display
 
+        from . import account_deals
         from .models import QueuedBookingStatus
         from .worklist import register_work
 
         register_work()
+        account_deals.connect()
         # What the claim and booking events record, in words on the audit page.
         display.register(
             labels={"closed_on": _("closed on"), "booking": _("booking"), "outcome": _("outcome")},

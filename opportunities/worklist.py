@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
 from ecosystem.worklist import Work, register
 
-from .models import OPEN_STAGES, ExtensionStatus, Opportunity, RegistrationStatus
+from .claims import overdue_claims
+from .models import OPEN_STAGES, ExtensionStatus, Opportunity, QueuedBooking, RegistrationStatus
 
 #: Pending registrations this close to expiring unreviewed are flagged.
 EXPIRY_WARNING_DAYS = 7
@@ -78,7 +79,32 @@ def protections_ending(user) -> Work:
     )
 
 
+def claims_overdue(user) -> Work:
+    """Partner wins claimed longer ago than ``CLAIM_CONFIRMATION_DAYS`` and still unconfirmed (SPEC §4.2)."""
+    found = overdue_claims().aggregate(count=Count("id"), oldest=Min("claimed_at"))
+    return Work(
+        key="claims",
+        label=_("Claimed wins waiting too long for confirmation"),
+        count=found["count"],
+        oldest=found["oldest"],
+        url=reverse("claim-list") + "?overdue=1",
+    )
+
+
+def bookings_to_reconcile(user) -> Work:
+    found = QueuedBooking.objects.waiting().aggregate(count=Count("id"), oldest=Min("created_at"))
+    return Work(
+        key="bookings",
+        label=_("Bookings to reconcile"),
+        count=found["count"],
+        oldest=found["oldest"],
+        url=reverse("reconciliation-queue"),
+    )
+
+
 def register_work() -> None:
     register("registrations", roles=CHANNEL_ONLY, count=registrations_to_review, order=10)
     register("extensions", roles=CHANNEL_ONLY, count=extensions_to_decide, order=11)
     register("protections", roles=INTERNAL_ROLES, count=protections_ending, order=50)
+    register("claims", roles=CHANNEL_ONLY, count=claims_overdue, order=20)
+    register("bookings", roles=CHANNEL_ONLY, count=bookings_to_reconcile, order=21)

@@ -5,16 +5,12 @@ modules (secondment_views.py, roadshow_views.py)."""
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from ecosystem.history import history_entries
-from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
+from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedObjectFormView, ServiceFormMixin
-from insights import selectors
-from insights.portal import partner_figures_by_quarter
-from opportunities.models import Opportunity
 
 from . import services
 from .filtersets import PartnerFilterSet
@@ -60,7 +56,6 @@ class PartnerDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         partner = self.object
         return super().get_context_data(
-            figures=selectors.partner_figures(partner.pk, timezone.localdate()),
             secondments=partner.secondments.all(),
             roadshows=partner.roadshows.order_by("-date", "id")[:20],
             assignments=partner.assignments.open().select_related("account")[:100],
@@ -124,21 +119,3 @@ class PartnerActivateView(ScopedObjectFormView):
         services.partner_activate(partner=self.object, user=self.request.user, reason=form.cleaned_data["reason"])
         messages.success(self.request, _("Partner activated."))
         return redirect("partner-detail", pk=self.object.pk)
-
-
-class PortalHomeView(RoleRequiredMixin, TemplateView):
-    """A partner's start page: its pipeline, wins and accounts, nobody else's."""
-
-    allowed_roles = PARTNER_ROLES
-    template_name = "partners/portal_home.html"
-
-    def get_context_data(self, **kwargs):
-        partner_id = self.request.user.partner_id
-        recent = Opportunity.objects.for_user(self.request.user).select_related("account").order_by("-updated_at")[:10]
-        return super().get_context_data(
-            partner=self.request.user.partner,
-            figures=selectors.partner_figures(partner_id, timezone.localdate()),
-            recent=recent,
-            **partner_figures_by_quarter(partner_id, timezone.localdate()),
-            **kwargs,
-        )

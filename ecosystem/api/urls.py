@@ -3,11 +3,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.coverage import CoverageView
 from accounts.api.proposals import AssignmentProposalViewSet
 from accounts.api.views import AccountViewSet, AssignmentViewSet
 from commissions.api import controls as commission_controls
 from commissions.api import views as commissions
+from insights.api.coverage import CoverageView
 from insights.api.views import TargetViewSet
 from jobs.api.views import JobViewSet
 from opportunities.api.reconciliation import QueuedBookingViewSet

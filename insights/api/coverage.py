@@ -9,10 +9,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.coverage import GROUPS, STALE_DAYS, coverage_totals
 from ecosystem.api.permissions import RolePermission
 from ecosystem.roles import INTERNAL_ROLES
 
-from ..coverage import GROUPS, STALE_DAYS, coverage_tables, coverage_totals
+from ..coverage import coverage_tables
 
 
 class CoverageView(APIView):
