@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from demo.load import DEMO_USERS, PASSWORD, existing_data, load_demo
+from ecosystem.roles import Role
 
 URL = "http://127.0.0.1:8000/"
 
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         out("")
         out(f"Open {URL} and log in with one of these (password {PASSWORD}):")
         rows = [("login", "role", "partner")] + [
-            (username, role, summary.demo_partner if on_partner else "—")
+            (username, str(Role(role).label), summary.demo_partner if on_partner else "—")
             for username, role, _, _, on_partner, _ in DEMO_USERS
         ]
         widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
