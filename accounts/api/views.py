@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,13 +12,12 @@ from rest_framework.response import Response
 from ecosystem.api.errors import as_drf_error
 from ecosystem.api.picker import PICK_PARAMETERS, PickResultsSerializer
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
-from ecosystem.csvio import CsvFileError
 from ecosystem.picker import pick_limit, pick_results
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, partner_id_of
 from ecosystem.scoping import NAMEABLE_BY_PARTNERS
 from ecosystem.web import csv_response
+from jobs.api.imports import import_accepted
 from jobs.api.serializers import JobSerializer
-from jobs.imports import start_import_job
 
 from .. import services
 from ..assigning import ASSIGNMENT_COLUMNS, AssignmentRow, apply_assignments
@@ -114,21 +112,9 @@ class AccountViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
         """Upload the account CSV (SPEC §6). The file is checked at once; its rows are imported by a job."""
-        body = AccountImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            job = start_import_job(
-                kind="import_accounts",
-                uploaded=body.validated_data["file"],
-                columns=ACCOUNT_COLUMNS,
-                task=import_accounts_task,
-                good_rows_only=body.validated_data["good_rows_only"],
-                user=request.user,
-            )
-        except CsvFileError as error:
-            raise ValidationError({"file": [str(error)]}) from error
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return import_accepted(
+            request, AccountImportSerializer, kind="import_accounts", columns=ACCOUNT_COLUMNS, task=import_accounts_task
+        )
 
 
 class AssignmentViewSet(ScopedCreateReadViewSet):
@@ -192,18 +178,10 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
         """Upload an assignments CSV (SPEC §6); its rows are applied by a job."""
-        body = AssignmentImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            job = start_import_job(
-                kind="import_assignments",
-                uploaded=body.validated_data["file"],
-                columns=ASSIGNMENT_COLUMNS,
-                task=import_assignments_task,
-                good_rows_only=body.validated_data["good_rows_only"],
-                user=request.user,
-            )
-        except CsvFileError as error:
-            raise ValidationError({"file": [str(error)]}) from error
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return import_accepted(
+            request,
+            AssignmentImportSerializer,
+            kind="import_assignments",
+            columns=ASSIGNMENT_COLUMNS,
+            task=import_assignments_task,
+        )

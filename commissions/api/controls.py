@@ -11,7 +11,6 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -19,10 +18,9 @@ from ecosystem.api.errors import as_drf_error
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
-from ecosystem.csvio import CsvFileError
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, role_of
+from jobs.api.imports import import_accepted
 from jobs.api.serializers import JobSerializer
-from jobs.imports import start_import_job
 from opportunities.models import Opportunity
 from partners.models import Partner
 
@@ -152,21 +150,9 @@ class QuotaViewSet(ScopedModelViewSet):
     def import_file(self, request):
         """Upload quotas as CSV (``partner_siren,period,amount``). The file is checked at once; its rows are
         checked and written by a job: nothing of a file with a bad row unless ``good_rows_only``."""
-        body = QuotaImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            job = start_import_job(
-                kind="import_quotas",
-                uploaded=body.validated_data["file"],
-                columns=QUOTA_COLUMNS,
-                task=import_quotas_task,
-                good_rows_only=body.validated_data["good_rows_only"],
-                user=request.user,
-            )
-        except CsvFileError as error:
-            raise ValidationError({"file": [str(error)]}) from error
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return import_accepted(
+            request, QuotaImportSerializer, kind="import_quotas", columns=QUOTA_COLUMNS, task=import_quotas_task
+        )
 
 
 # --- Manual adjustments --------------------------------------------------------------------------

@@ -10,10 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecosystem.api.permissions import RolePermission
-from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
+from jobs.api.imports import import_accepted
 from jobs.api.serializers import JobSerializer
-from jobs.imports import start_import_job
 from jobs.services import job_create, job_enqueue
 
 from .. import figures, share
@@ -134,19 +133,11 @@ class BookingImportView(APIView):
     @extend_schema(request={"multipart/form-data": BookingImportSerializer}, responses={202: JobSerializer})
     def post(self, request):
         """Upload the bookings CSV (SPEC §6). The file is checked at once; its rows are imported by a job."""
-        body = BookingImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            job = start_import_job(
-                kind="import_bookings",
-                uploaded=body.validated_data["file"],
-                columns=BOOKING_COLUMNS,
-                optional_columns=OPTIONAL_COLUMNS,
-                task=import_bookings_task,
-                good_rows_only=body.validated_data["good_rows_only"],
-                user=request.user,
-            )
-        except CsvFileError as error:
-            raise ValidationError({"file": [str(error)]}) from error
-        job.refresh_from_db()
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return import_accepted(
+            request,
+            BookingImportSerializer,
+            kind="import_bookings",
+            columns=BOOKING_COLUMNS,
+            task=import_bookings_task,
+            optional_columns=OPTIONAL_COLUMNS,
+        )
