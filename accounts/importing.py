@@ -5,7 +5,6 @@ The write is one transaction of bulk statements: no per-row queries.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +13,7 @@ from simple_history.utils import bulk_update_with_history
 
 from ecosystem.bulk import copy_insert, insert_history
 from ecosystem.choices import Region, Sector
-from ecosystem.csvio import RowError, parse_bool, read_table, starts_like_formula
+from ecosystem.csvio import ImportReport, RowError, parse_bool, read_table, starts_like_formula
 from ecosystem.validators import siren_error
 
 from .models import Account, Awareness
@@ -23,30 +22,6 @@ ACCOUNT_COLUMNS = ["siren", "name", "sector", "region", "city", "employees", "is
 CREATE_FIELDS = ["siren", "name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
 UPDATABLE_FIELDS = ["name", "sector", "region", "city", "employees", "is_select", "vendor_awareness"]
 BATCH_SIZE = 2000
-MAX_REPORTED_ERRORS = 1000
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    written: bool = False
-    errors: list[RowError] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "written": self.written,
-            "error_count": len(self.errors),
-            "errors": [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]],
-        }
 
 
 def _text(values: dict, column: str, line: int, errors: list, *, required: bool, max_length: int) -> str:

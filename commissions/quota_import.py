@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 import audit
 from audit import kinds as audit_kinds
-from ecosystem.csvio import RowError, read_table
+from ecosystem.csvio import ImportReport, RowError, read_table
 from ecosystem.validators import siren_error
 from partners.models import Partner
 
@@ -30,31 +29,7 @@ from .quotas import parse_quota_amount, parse_quota_period
 
 QUOTA_COLUMNS = ["partner_siren", "period", "amount"]
 BATCH = 2000
-MAX_REPORTED_ERRORS = 1000
 CHANGE_REASON = "CSV import"
-
-
-@dataclass
-class QuotaImportReport:
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    written: bool = False
-    errors: list[RowError] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "written": self.written,
-            "error_count": len(self.errors),
-            "errors": [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]],
-        }
 
 
 def _partners_by_siren(sirens: set[str]) -> dict[str, int]:
@@ -141,11 +116,11 @@ def _check_quotas(table, report: Callable | None) -> tuple[list[tuple], list[Row
 
 def import_quotas(
     data: bytes, *, good_rows_only: bool = False, user=None, report: Callable | None = None
-) -> QuotaImportReport:
+) -> ImportReport:
     """Check the file, then create or update each partner's quota of each period, in one transaction."""
     table = read_table(data, QUOTA_COLUMNS, max_bytes=settings.IMPORT_MAX_BYTES)
     total = len(table.rows)
-    result = QuotaImportReport(total_rows=total)
+    result = ImportReport(total_rows=total)
     with transaction.atomic():
         rows, result.errors = check_quotas(table, report)
         if result.errors and not good_rows_only:

@@ -11,7 +11,7 @@ Writing: text cells that a spreadsheet would run as a formula are neutralised; n
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +34,38 @@ class RowError:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+#: An import's result lists at most this many bad rows (the count says how many there were).
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows read, created, updated, unchanged, skipped, whether anything was written, and
+    the bad rows. An importer with counts of its own subclasses it and names them in ``extra_counts``."""
+
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    written: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    extra_counts = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            **{name: getattr(self, name) for name in self.extra_counts},
+            "written": self.written,
+            "error_count": len(self.errors),
+            "errors": [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]],
+        }
 
 
 @dataclass

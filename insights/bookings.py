@@ -15,7 +15,7 @@ bad unless the caller asks for the good rows only. Then, in one transaction:
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.models import Account
 from ecosystem.bulk import filter_any, insert_history, update_objects, update_rows
 from ecosystem.choices import ProductLine
-from ecosystem.csvio import RowError, read_table, starts_like_formula
+from ecosystem.csvio import ImportReport, RowError, read_table, starts_like_formula
 from ecosystem.validators import siren_error
 from opportunities.models import (
     Confirmation,
@@ -56,35 +56,13 @@ PARTNER_ROUTES = (Route.PARTNER_SOURCED, Route.PARTNER_INFLUENCED)
 
 MAX_AMOUNT = Decimal("999999999999.99")
 BATCH = 2000
-MAX_REPORTED_ERRORS = 1000
 
 
 @dataclass
-class BookingReport:
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
+class BookingReport(ImportReport):
     confirmed: int = 0  # claimed or open opportunities a booking confirmed (SPEC §4.2)
     queued: int = 0  # partner bookings waiting in the reconciliation queue
-    written: bool = False
-    errors: list[RowError] = field(default_factory=list)
     extra_counts = ("confirmed", "queued")
-
-    def as_dict(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "confirmed": self.confirmed,
-            "queued": self.queued,
-            "written": self.written,
-            "error_count": len(self.errors),
-            "errors": [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]],
-        }
 
 
 def parse_amount(text: str) -> Decimal:
