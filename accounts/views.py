@@ -8,11 +8,10 @@ from django.views import View
 from django.views.generic import FormView
 from django.views.generic.list import MultipleObjectMixin
 
-from ecosystem.csvio import CsvFileError
 from ecosystem.roles import CHANNEL_ONLY, is_internal, partner_id_of
 from ecosystem.scoping import scope_filter_choices
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
-from jobs.imports import start_import_job
+from jobs.import_views import CsvImportView
 
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
@@ -64,28 +63,12 @@ class AccountDetailView(ScopedDetailView):
         return super().get_context_data(**context, **kwargs)
 
 
-class AccountImportView(RoleRequiredMixin, FormView):
+class AccountImportView(CsvImportView):
     """Upload the select-account list; the import runs as a job whose progress page follows."""
 
-    allowed_roles = CHANNEL_ONLY
     form_class = AccountImportForm
     template_name = "accounts/account_import.html"
     kind, columns, task = "import_accounts", ACCOUNT_COLUMNS, import_accounts_task
-
-    def form_valid(self, form):
-        try:
-            job = start_import_job(
-                kind=self.kind,
-                uploaded=form.cleaned_data["file"],
-                columns=self.columns,
-                task=self.task,
-                good_rows_only=form.cleaned_data["good_rows_only"],
-                user=self.request.user,
-            )
-        except CsvFileError as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        return redirect("job-detail", pk=job.pk)
 
 
 class AssignmentImportView(AccountImportView):

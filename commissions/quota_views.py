@@ -12,10 +12,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from ecosystem.csvio import CsvFileError
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
-from jobs.imports import start_import_job
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, report_errors
+from jobs.import_views import CsvImportView
 
 from . import quotas as quota_service
 from .filtersets import QuotaFilterSet
@@ -23,12 +22,6 @@ from .forms import QuotaEditForm, QuotaForm, QuotaImportForm
 from .models import Quota
 from .quota_import import QUOTA_COLUMNS
 from .tasks import import_quotas_task
-
-
-def _report(form, error: ValidationError) -> None:
-    for field, field_errors in error.message_dict.items():
-        for message in field_errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class QuotaListView(ScopedListView):
@@ -81,7 +74,7 @@ class QuotaCreateView(RoleRequiredMixin, FormView):
                 reason=data["reason"],
             )  # fmt: skip
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Quota saved."))
         return redirect("commissions:quota-detail", pk=quota.pk)
@@ -110,30 +103,15 @@ class QuotaEditView(RoleRequiredMixin, FormView):
                 reason=form.cleaned_data["reason"],
             )  # fmt: skip
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Quota saved."))
         return redirect("commissions:quota-detail", pk=self.quota.pk)
 
 
-class QuotaImportView(RoleRequiredMixin, FormView):
+class QuotaImportView(CsvImportView):
     """Upload quotas as CSV; the import runs as a job whose progress page follows."""
 
-    allowed_roles = CHANNEL_ONLY
     form_class = QuotaImportForm
     template_name = "commissions/quota_import.html"
-
-    def form_valid(self, form):
-        try:
-            job = start_import_job(
-                kind="import_quotas",
-                uploaded=form.cleaned_data["file"],
-                columns=QUOTA_COLUMNS,
-                task=import_quotas_task,
-                good_rows_only=form.cleaned_data["good_rows_only"],
-                user=self.request.user,
-            )
-        except CsvFileError as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        return redirect("job-detail", pk=job.pk)
+    kind, columns, task = "import_quotas", QUOTA_COLUMNS, import_quotas_task

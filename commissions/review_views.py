@@ -15,21 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin
+from ecosystem.web import RoleRequiredMixin, report_errors
 
 from . import adjusting, approval_rules, review
 from .forms import ManualAdjustmentForm, ReviewApproveForm
 from .models import SettlementRun
-
-
-def _report(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class _RunFormView(RoleRequiredMixin, FormView):
@@ -91,7 +81,7 @@ class SettlementApproveView(_RunFormView):
                 review_token=data["review_token"], acknowledge_exceptions=data["acknowledge_exceptions"],
             )  # fmt: skip
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Settlement %(period)s approved: it will never change.") % {"period": self.run.period}
@@ -127,7 +117,7 @@ class ManualAdjustmentCreateView(_RunFormView):
                 line=data["line"], opportunity=data["opportunity"],
             )  # fmt: skip
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Manual adjustment added to %(period)s.") % {"period": self.run.period})
         return redirect("commissions:settlement-detail", pk=self.run.pk)

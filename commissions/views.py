@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response, report_errors
 
 from . import approval_rules, paying, settlement, statements
 from . import disputes as dispute_service
@@ -68,16 +68,6 @@ def _form_errors_to_messages(request, form) -> None:
             messages.error(request, message)
 
 
-def _report(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 class CommissionsHomeView(RoleRequiredMixin, View):
     def get(self, request):
         if role_of(request.user) in PARTNER_ROLES:
@@ -107,7 +97,7 @@ class ProgramCreateView(RoleRequiredMixin, FormView):
         try:
             program = rule_service.program_create(user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Program created."))
         return redirect("commissions:program-detail", pk=program.pk)
@@ -147,7 +137,7 @@ class ProgramEditView(RoleRequiredMixin, FormView):
         try:
             rule_service.program_update(program=self.program, user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Program saved."))
         return redirect("commissions:program-detail", pk=self.program.pk)
@@ -172,7 +162,7 @@ class RuleCreateView(RoleRequiredMixin, FormView):
         try:
             rule = rule_service.rule_create(program=self.program, user=self.request.user, **form.values())
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Rule created."))
         return redirect("commissions:rule-detail", pk=rule.pk)
@@ -235,7 +225,7 @@ class RuleEditView(_RuleFormView):
             messages.error(self.request, str(error))
             return redirect("commissions:rule-revise", pk=self.rule.pk)
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Rule saved."))
         return redirect("commissions:rule-detail", pk=self.rule.pk)
@@ -253,7 +243,7 @@ class RuleReviseView(_RuleFormView):
         try:
             new = rule_service.rule_revise(rule=self.rule, starts_on=starts_on, user=self.request.user, **values)
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("New version created; the previous one ends the day before it starts."))
         return redirect("commissions:rule-detail", pk=new.pk)
@@ -475,7 +465,7 @@ class LineDisputeView(RoleRequiredMixin, FormView):
                 line=self.line, user=self.request.user, comment=form.cleaned_data["comment"]
             )
         except ValidationError as error:
-            _report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Dispute sent to the channel team."))
         return redirect("commissions:dispute-detail", pk=dispute.pk)

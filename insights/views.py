@@ -4,15 +4,15 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from ecosystem.choices import ProductLine, Region, Sector
-from ecosystem.csvio import CsvFileError, iter_csv_lines
+from ecosystem.csvio import iter_csv_lines
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, csv_response
 from ecosystem.worklist import work_for
 from ecosystem.xlsx import xlsx_response
-from jobs.imports import start_import_job
+from jobs.import_views import CsvImportView
 from jobs.services import job_create, job_enqueue
 from partners.models import Partner, PartnerTier
 
@@ -419,25 +419,12 @@ class BookingImportForm(forms.Form):
     )
 
 
-class BookingImportView(RoleRequiredMixin, FormView):
+class BookingImportView(CsvImportView):
     """Upload the order system's bookings; the import runs as a job whose progress page follows."""
 
-    allowed_roles = CHANNEL_ONLY
     form_class = BookingImportForm
     template_name = "insights/booking_import.html"
+    kind, columns, task = "import_bookings", BOOKING_COLUMNS, import_bookings_task
+    optional_columns = OPTIONAL_COLUMNS
 
-    def form_valid(self, form):
-        try:
-            job = start_import_job(
-                kind="import_bookings",
-                uploaded=form.cleaned_data["file"],
-                columns=BOOKING_COLUMNS,
-                optional_columns=OPTIONAL_COLUMNS,
-                task=import_bookings_task,
-                good_rows_only=form.cleaned_data["good_rows_only"],
-                user=self.request.user,
-            )
-        except CsvFileError as error:
-            form.add_error("file", str(error))
-            return self.form_invalid(form)
-        return redirect("job-detail", pk=job.pk)
+

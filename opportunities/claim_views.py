@@ -14,12 +14,12 @@ from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedQuerysetMixin
+from ecosystem.web import RoleRequiredMixin, ScopedQuerysetMixin, report_errors
 
 from . import claims, reconciliation
 from .forms import BookingCreateForm, BookingLinkForm, ClaimConfirmForm
 from .models import Opportunity, QueuedBooking, QueuedBookingStatus, claim_q
-from .views import OpportunityActionView, add_errors
+from .views import OpportunityActionView
 
 
 class ClaimConfirmView(OpportunityActionView):
@@ -150,7 +150,7 @@ class ReconciliationActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
             try:
                 opportunity = self.act(booking, form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                report_errors(form, error)
             else:
                 messages.success(request, self.done_message % {"id": opportunity.pk})
                 return redirect("opportunity-detail", pk=opportunity.pk)

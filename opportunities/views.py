@@ -15,7 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import Account
 from ecosystem.roles import CHANNEL_AND_PARTNERS, CHANNEL_ONLY, PARTNER_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, report_errors
 
 from . import services
 from .conflicts import conflicts_for
@@ -34,15 +34,6 @@ from .models import OPEN_STAGES, ExtensionStatus, Opportunity, RegistrationStatu
 from .stages import next_stages
 
 DETAIL_TEMPLATE = "opportunities/opportunity_detail.html"
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """A service's ``{"field": [messages]}`` onto the form, under the field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OpportunityListView(ScopedListView):
@@ -130,7 +121,7 @@ class OpportunityActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
             try:
                 message = self.act(opportunity, form.cleaned_data)
             except ValidationError as error:
-                add_errors(form, error)
+                report_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect("opportunity-detail", pk=opportunity.pk)
@@ -242,7 +233,7 @@ class OpportunityRegisterView(RoleRequiredMixin, View):
                     idempotency_key=data["idempotency_key"],
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                report_errors(form, error)
             else:
                 if result.created:
                     messages.success(request, _("Opportunity registered: the channel team will review it."))

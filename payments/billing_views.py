@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from ecosystem.roles import CHANNEL_ONLY, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, report_errors
 from partners.models import Partner
 
 from . import billing
@@ -25,17 +25,6 @@ from .models import BillingDetails
 
 BILLING_ROLES = frozenset({Role.CHANNEL, Role.PARTNER_ADMIN})
 PARTNER_ADMIN_ONLY = frozenset({Role.PARTNER_ADMIN})
-
-
-def report(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class BillingListView(ScopedListView):
@@ -127,7 +116,7 @@ class BillingEditView(_PartnerMixin, FormView):
         try:
             billing.billing_details_save(partner=self.partner, user=self.request.user, **values)
         except ValidationError as error:
-            report(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         except PermissionDenied as error:
             raise PermissionDenied(str(error)) from error

@@ -22,7 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 from audit import kinds
 from audit.models import AuditEvent
 from ecosystem.roles import PARTNER_ROLES, Role, is_internal
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, report_errors
 
 from . import services
 from .filtersets import UserFilterSet
@@ -101,18 +101,10 @@ class UserInviteView(RoleRequiredMixin, FormView):
                 request=self.request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            report_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": user.email})
         return redirect("user-detail", pk=user.pk)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class UserActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
