@@ -72,8 +72,8 @@ def seed(rng: random.Random) -> SettlementRun:
     copy_insert(PayoutLine, LINE_COLUMNS, rows)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO commissions_statement (run_id, partner_id, attempt, total, line_count) "
-            "SELECT run_id, partner_id, attempt, SUM(payout), COUNT(*) FROM commissions_payoutline "
+            "INSERT INTO commissions_statement (run_id, partner_id, attempt, total, line_count, payment_reference) "
+            "SELECT run_id, partner_id, attempt, SUM(payout), COUNT(*), '' FROM commissions_payoutline "
             "WHERE run_id = %s GROUP BY run_id, partner_id, attempt",
             [run.pk],
         )
