@@ -35,8 +35,11 @@ class ProgramForm(forms.Form):
 
     def __init__(self, *args, program: Program | None = None, **kwargs):
         self.program = program
-        if program is not None and "initial" not in kwargs:
-            kwargs["initial"] = {field: getattr(program, field) for field in rule_service.PROGRAM_FIELDS}
+        if program is not None:
+            # A FormView always passes ``initial`` (empty): the program's values come first, or the edit
+            # page would show every field empty.
+            current = {field: getattr(program, field) for field in rule_service.PROGRAM_FIELDS}
+            kwargs["initial"] = {**current, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -59,10 +62,11 @@ class RuleForm(forms.Form):
     def __init__(self, *args, program: Program, rule: Rule | None = None, **kwargs):
         self.program = program
         self.rule = rule
-        if rule is not None and "initial" not in kwargs:
-            initial = rule_service.rule_values(rule)
-            initial["bands"] = bands_text(rule.bands)
-            kwargs["initial"] = initial
+        if rule is not None:
+            # As for programs: the ``initial`` a FormView passes is empty, the rule's values come first.
+            current = rule_service.rule_values(rule)
+            current["bands"] = bands_text(rule.bands)
+            kwargs["initial"] = {**current, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Rule, fields=_RULE_FORM_FIELDS))
         self.fields["bands"] = forms.CharField(
