@@ -11,12 +11,13 @@ from django.views.generic.list import MultipleObjectMixin
 from ecosystem.roles import CHANNEL_ONLY, is_internal, partner_id_of
 from ecosystem.scoping import scope_filter_choices
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
+from ecosystem.xlsx import xlsx_download
 from jobs.import_views import CsvImportView
 
 from . import services
 from .assigning import ASSIGNMENT_COLUMNS, assign_selection
 from .audit import account_history
-from .exporting import accounts_csv, assignments_csv
+from .exporting import accounts_csv, accounts_xlsx, assignments_csv, assignments_xlsx
 from .filtersets import AccountFilterSet, AssignmentFilterSet
 from .forms import AccountImportForm, AssignForm, AssignmentImportForm, EndAssignmentForm
 from .importing import ACCOUNT_COLUMNS
@@ -162,10 +163,12 @@ class AssignmentEndView(RoleRequiredMixin, View):
 
 
 class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
-    """The (filtered) accounts the user may see, as CSV: a partner user's rows give its own role on each."""
+    """The (filtered) accounts the user may see, as CSV (or, ``spreadsheet``, the same rows as .xlsx for people):
+    a partner user's rows give its own role on each."""
 
     model = Account
     filterset_class = AccountFilterSet
+    spreadsheet = False
 
     def get(self, request):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
@@ -173,14 +176,18 @@ class AccountExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         accounts = filterset.qs if filterset.is_bound else self.get_queryset()
-        return csv_response(accounts_csv(accounts, partner_id=partner_id_of(request.user)), "accounts", request=request)
+        partner_id = partner_id_of(request.user)
+        if self.spreadsheet:
+            return xlsx_download(accounts_xlsx(accounts, partner_id=partner_id), "accounts", request=request)
+        return csv_response(accounts_csv(accounts, partner_id=partner_id), "accounts", request=request)
 
 
 class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
-    """Assignments (open and ended) the user may see, as CSV."""
+    """Assignments (open and ended) the user may see, as CSV (or, ``spreadsheet``, as .xlsx for people)."""
 
     model = Assignment
     filterset_class = AssignmentFilterSet
+    spreadsheet = False
 
     def get(self, request):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
@@ -188,4 +195,6 @@ class AssignmentExportView(ScopedQuerysetMixin, MultipleObjectMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(filterset.errors.as_text())
         assignments = filterset.qs if filterset.is_bound else self.get_queryset()
+        if self.spreadsheet:
+            return xlsx_download(assignments_xlsx(assignments), "assignments", request=request)
         return csv_response(assignments_csv(assignments), "assignments", request=request)

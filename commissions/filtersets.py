@@ -4,6 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Partner
+from partners.picking import PartnerPickFilter
+
 from .models import (
     Calculation,
     Dispute,
@@ -59,10 +62,16 @@ class SettlementRunFilterSet(django_filters.FilterSet):
         fields = ["status", "period", "preliminary"]
 
 
+def _partner_pick(field_name="partner"):
+    """``?partner=``: a partner picked by name, or its SIREN or id, among those in the caller's scope
+    (``scope_filter_choices``): another partner's is refused exactly like one that does not exist."""
+    return PartnerPickFilter(queryset=Partner.objects.all(), field_name=field_name, label=_("Partner"))
+
+
 class StatementFilterSet(django_filters.FilterSet):
-    # Plain numbers, not model choices: an unknown id filters to nothing instead of saying it exists.
+    # A plain number, not a model choice: an unknown run id filters to nothing instead of saying it exists.
     run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
+    partner = _partner_pick()
     period = django_filters.CharFilter(field_name="run__period")
     run_status = django_filters.MultipleChoiceFilter(field_name="run__status", choices=RunStatus.choices)
 
@@ -75,7 +84,7 @@ class DisputeFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices)
     outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices)
     period = django_filters.CharFilter(field_name="line__run__period")
-    partner = django_filters.NumberFilter(field_name="line__partner")
+    partner = _partner_pick("line__partner")
     line = django_filters.NumberFilter(field_name="line")
 
     class Meta:
@@ -85,7 +94,7 @@ class DisputeFilterSet(django_filters.FilterSet):
 
 class SettlementExceptionFilterSet(django_filters.FilterSet):
     run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
+    partner = _partner_pick()
     period = django_filters.CharFilter(field_name="run__period")
 
     class Meta:
@@ -94,8 +103,7 @@ class SettlementExceptionFilterSet(django_filters.FilterSet):
 
 
 class QuotaFilterSet(django_filters.FilterSet):
-    # A plain number: another partner's id filters to nothing, exactly like an id that does not exist.
-    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    partner = _partner_pick()
     q = django_filters.CharFilter(method="filter_q", label=_("Partner name or SIREN"))
     period = django_filters.CharFilter(method="filter_period", label=_("Period (2026-Q3, 2026-07)"))
     year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
@@ -117,7 +125,7 @@ class QuotaFilterSet(django_filters.FilterSet):
 
 class ManualAdjustmentFilterSet(django_filters.FilterSet):
     run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
+    partner = _partner_pick()
     period = django_filters.CharFilter(field_name="run__period")
     waiting = django_filters.BooleanFilter(field_name="run", lookup_expr="isnull", label=_("Waiting for a run"))
 

@@ -7,9 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from accounts.picking import AccountPickField
 from ecosystem.choices import ProductLine
 from opportunities.models import Opportunity
 from partners.models import Partner
+from partners.picking import PartnerPickField
 
 from . import rules as rule_service
 from .adjusting import adjustable_lines
@@ -33,8 +35,11 @@ class ProgramForm(forms.Form):
 
     def __init__(self, *args, program: Program | None = None, **kwargs):
         self.program = program
-        if program is not None and "initial" not in kwargs:
-            kwargs["initial"] = {field: getattr(program, field) for field in rule_service.PROGRAM_FIELDS}
+        if program is not None:
+            # A FormView always passes ``initial`` (empty): the program's values come first, or the edit
+            # page would show every field empty.
+            current = {field: getattr(program, field) for field in rule_service.PROGRAM_FIELDS}
+            kwargs["initial"] = {**current, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -57,10 +62,11 @@ class RuleForm(forms.Form):
     def __init__(self, *args, program: Program, rule: Rule | None = None, **kwargs):
         self.program = program
         self.rule = rule
-        if rule is not None and "initial" not in kwargs:
-            initial = rule_service.rule_values(rule)
-            initial["bands"] = bands_text(rule.bands)
-            kwargs["initial"] = initial
+        if rule is not None:
+            # As for programs: the ``initial`` a FormView passes is empty, the rule's values come first.
+            current = rule_service.rule_values(rule)
+            current["bands"] = bands_text(rule.bands)
+            kwargs["initial"] = {**current, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Rule, fields=_RULE_FORM_FIELDS))
         self.fields["bands"] = forms.CharField(
@@ -226,14 +232,14 @@ class ManualAdjustmentForm(forms.Form):
 
 
 class QuotaForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    partner = PartnerPickField(label=_("Partner"), queryset=Partner.objects.none())
     period = forms.CharField(label=_("Period"), max_length=10, help_text=_("A quarter (2026-Q3) or a month (2026-07)."))
     amount = forms.CharField(label=_("Quota (€)"), max_length=30, help_text=_("The won amount aimed at."))
     reason = forms.CharField(label=_("Reason (kept in the history)"), max_length=100, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name", "id")
+        self.fields["partner"].queryset = Partner.objects.for_user(user)
 
 
 class QuotaEditForm(forms.Form):
@@ -288,16 +294,16 @@ class DisputeResolveForm(forms.Form):
 
 
 class EstimateForm(forms.Form):
-    """A partner picks one of its assigned accounts or names any account by SIREN; internal users
-    also choose the partner."""
+    """The deal to estimate: its account picked among all (a partner may register on any account; its own
+    are suggested first), by name, SIREN or id; internal users also pick the partner."""
 
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
-    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none(), required=False)
-    siren = forms.CharField(
-        label=_("or any account by SIREN"),
-        required=False,
-        max_length=9,
+    partner = PartnerPickField(label=_("Partner"), queryset=Partner.objects.none())
+    account = AccountPickField(
+        label=_("Account"),
+        queryset=Account.objects.all(),
+        nameable=True,
         help_text=_("You may register on any account."),
+        error_messages={"required": _("Choose an account.")},
     )
     product_line = forms.ChoiceField(label=_("Product line"), choices=ProductLine.choices)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
@@ -312,25 +318,12 @@ class EstimateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if getattr(user, "partner_id", None):
-            del self.fields["partner"]
-            self.fields["account"].queryset = Account.objects.for_user(user).order_by("name")
-            self.fields["account"].label = _("One of your accounts")
+            del self.fields["partner"]  # a partner estimates for itself only
         else:
-            self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
-            self.fields["partner"].required = True
-            del self.fields["account"]
-            self.fields["siren"].label = _("Account SIREN")
+            self.fields["partner"].queryset = Partner.objects.for_user(user)
 
     def clean(self):
         cleaned = super().clean()
-        siren = (cleaned.get("siren") or "").strip()
-        account = cleaned.get("account")
-        if siren:
-            account = Account.objects.filter(siren=siren).first()
-            if account is None:
-                self.add_error("siren", _("No account has this SIREN."))
-        elif account is None:
-            self.add_error("siren" if "account" not in self.fields else "account", _("Choose an account."))
-        cleaned["the_account"] = account
+        cleaned["the_account"] = cleaned.get("account")
         cleaned["the_partner"] = cleaned.get("partner") or getattr(self.user, "partner", None)
         return cleaned

@@ -1,10 +1,11 @@
-"""Statements and their lines as the partner reads them, and their CSV export (SPEC §6).
+"""Statements and their lines as the partner reads them, and their CSV export (SPEC §6) with its .xlsx sibling.
 
 A statement's lines are the run's lines of the statement's attempt for its partner (a run
 being recomputed holds a newer attempt's lines beside them until it commits). The CSV has
 the columns ``partner_siren,partner,period,opportunity,account,product_line,amount,rule,
 calculation,payout``; amounts are decimal strings with two decimals, and text that a
-spreadsheet would run as a formula is neutralised.
+spreadsheet would run as a formula is neutralised. The .xlsx holds the same rows for people: headers and
+product lines in the reader's language, amounts as numbers, a total row of the payouts.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from ecosystem.choices import ProductLine
 from ecosystem.csvio import iter_csv_lines
+from ecosystem.xlsx import Column, workbook_bytes
 
 from .calculation import to_cent
 from .models import Dispute, DisputeStatus, PayoutLine, RunStatus, SettlementRun, Statement
@@ -91,7 +95,37 @@ def run_csv(run: SettlementRun) -> Iterator[str]:
     return iter_csv_lines(STATEMENT_COLUMNS, rows)
 
 
-def statement_filename(statement: Statement) -> str:
+def xlsx_columns() -> list[Column]:
+    """``STATEMENT_COLUMNS`` for people, in the reader's language; the payouts are totalled (the base amounts
+    are not: a deal paid by a base and a bonus rule has two lines with the same base amount)."""
+    return [
+        Column(_("Partner's SIREN"), width=12),
+        Column(_("Partner")),
+        Column(_("Period"), width=10),
+        Column(_("Deal"), "integer", width=10),
+        Column(_("Account"), width=32),
+        Column(_("Product line"), labels=dict(ProductLine.choices), width=30),
+        Column(_("Deal amount (€)"), "money"),
+        Column(_("Rule"), width=28),
+        Column(_("Calculation"), width=60),
+        Column(_("Payout (€)"), "money", total=True),
+    ]
+
+
+def statement_xlsx(statement: Statement) -> bytes:
+    """The rows of :func:`statement_csv` as a spreadsheet."""
+    period, partner = statement.run.period, statement.partner
+    rows = (csv_row(line, period, partner) for line in statement_lines(statement).iterator(2000))
+    return workbook_bytes(xlsx_columns(), rows, title=_("Statement %(period)s") % {"period": period})
+
+
+def run_xlsx(run: SettlementRun) -> bytes:
+    """The rows of :func:`run_csv` as a spreadsheet (finance)."""
+    rows = (csv_row(line, run.period, line.partner, statement=False) for line in run_lines(run).iterator(2000))
+    return workbook_bytes(xlsx_columns(), rows, title=_("Settlement %(period)s") % {"period": run.period})
+
+
+def statement_filename(statement: Statement, extension: str = "csv") -> str:
     """``statement-2026-Q3-552100554.csv``; ``…-preliminary.csv`` while its run is not approved."""
     suffix = "-preliminary" if statement.run.status == RunStatus.COMPUTED else ""
-    return f"statement-{statement.run.period}-{statement.partner.siren}{suffix}.csv"
+    return f"statement-{statement.run.period}-{statement.partner.siren}{suffix}.{extension}"

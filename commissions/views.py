@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response, report_errors
+from ecosystem.xlsx import xlsx_download
 
 from . import approval_rules, paying, settlement, statements
 from . import disputes as dispute_service
@@ -352,15 +353,21 @@ class SettlementMarkPaidView(_RunActionView):
 
 
 class SettlementExportView(_RunActionView):
-    """Finance export of a run's lines (every partner), in the statement CSV format."""
+    """Finance export of a run's lines (every partner), in the statement CSV format (or, ``spreadsheet``, the
+    same rows as .xlsx for people)."""
 
     allowed_roles = INTERNAL_ROLES
+    spreadsheet = False
 
     def get(self, request, pk):
         run = self.run(request, pk)
         if run.committed_attempt is None:
             messages.error(request, _("This run has no computed lines yet."))
             return redirect("commissions:settlement-detail", pk=run.pk)
+        if self.spreadsheet:
+            return xlsx_download(
+                statements.run_xlsx(run), "settlement", filename=f"settlement-{run.period}.xlsx", request=request
+            )
         return csv_response(
             statements.run_csv(run), "settlement", filename=f"settlement-{run.period}.csv", request=request
         )
@@ -426,12 +433,20 @@ class StatementDetailView(ScopedDetailView):
 
 
 class StatementExportView(RoleRequiredMixin, View):
+    """A statement as CSV (or, ``spreadsheet``, as .xlsx for people)."""
+
     allowed_roles = ALL_ROLES
+    spreadsheet = False
 
     def get(self, request, pk):
         statement = get_object_or_404(
             Statement.objects.for_user(request.user).current().select_related("run", "partner"), pk=pk
         )
+        if self.spreadsheet:
+            return xlsx_download(
+                statements.statement_xlsx(statement), "statement",
+                filename=statements.statement_filename(statement, "xlsx"), request=request,
+            )  # fmt: skip
         return csv_response(
             statements.statement_csv(statement), "statement",
             filename=statements.statement_filename(statement), request=request,

@@ -5,14 +5,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile
 
 
 class InvoiceFilterSet(django_filters.FilterSet):
-    # Plain numbers, not model choices: an unknown id filters to nothing instead of saying it exists.
+    # A plain number, not a model choice: an unknown run id filters to nothing instead of saying it exists.
     run = django_filters.NumberFilter(field_name="run", label=_("Run"))
-    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner"))
+    # A partner picked by name, SIREN or id among those in the caller's scope (another's is refused exactly
+    # like one that does not exist).
+    partner = PartnerPickFilter(queryset=Partner.objects.all(), field_name="partner", label=_("Partner"))
     kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices, label=_("Kind"))
     year = django_filters.NumberFilter(field_name="year", label=_("Year"))
     period = django_filters.CharFilter(field_name="period", label=_("Period"))

@@ -31,10 +31,11 @@ class BillingDetailsForm(forms.Form):
     bic = forms.CharField(label=_("BIC"), max_length=11)
 
     def __init__(self, *args, details: BillingDetails | None = None, **kwargs):
-        if details is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(details, name) for name in self.base_fields}
-            # The IBAN is never shown in full on a screen: leave it empty to keep it.
-            kwargs["initial"]["iban"] = ""
+        if details is not None:
+            # A FormView always passes an (empty) ``initial``: the details' values come first, or the edit
+            # page would show every field empty. The IBAN is never shown in full on a screen: left empty to keep it.
+            current = {name: getattr(details, name) for name in self.base_fields}
+            kwargs["initial"] = {**current, **(kwargs.get("initial") or {}), "iban": ""}
         super().__init__(*args, **kwargs)
         if details is not None:
             self.fields["iban"].required = False

@@ -16,12 +16,14 @@ from ecosystem.picker import pick_limit, pick_results
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, partner_id_of
 from ecosystem.scoping import NAMEABLE_BY_PARTNERS
 from ecosystem.web import csv_response
+from ecosystem.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from ecosystem.xlsx import xlsx_download
 from jobs.api.imports import import_accepted
 from jobs.api.serializers import JobSerializer
 
 from .. import services
 from ..assigning import ASSIGNMENT_COLUMNS, AssignmentRow, apply_assignments
-from ..exporting import accounts_csv, assignments_csv
+from ..exporting import accounts_csv, accounts_xlsx, assignments_csv, assignments_xlsx
 from ..filtersets import COVERAGE_FILTERS, AccountFilterSet, AssignmentFilterSet
 from ..importing import ACCOUNT_COLUMNS
 from ..models import Account, Assignment
@@ -52,7 +54,7 @@ class AccountViewSet(ScopedModelViewSet):
     serializer_class = AccountSerializer
     filterset_class = AccountFilterSet
     ordering_fields = ["name", "employees", "region", "sector"]
-    action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES, "pick": ALL_ROLES}
+    action_roles = {"import_file": CHANNEL_ONLY, "export": ALL_ROLES, "export_xlsx": ALL_ROLES, "pick": ALL_ROLES}
 
     @extend_schema(
         parameters=[
@@ -108,6 +110,20 @@ class AccountViewSet(ScopedModelViewSet):
         accounts = self.filter_queryset(self.get_queryset())
         return csv_response(accounts_csv(accounts, partner_id=partner_id_of(request.user)), "accounts", request=request)
 
+    @extend_schema(
+        parameters=COVERAGE_PARAMETERS,
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        description="The rows of the CSV export as a spreadsheet for people: headers and coded values as labels "
+        "in the caller's language, typed cells, a frozen header.",
+    )
+    @action(detail=False, methods=["get"], url_path="export-xlsx")
+    def export_xlsx(self, request):
+        """The accounts of the CSV export (same filters, same scope) as a spreadsheet."""
+        accounts = self.filter_queryset(self.get_queryset())
+        return xlsx_download(
+            accounts_xlsx(accounts, partner_id=partner_id_of(request.user)), "accounts", request=request
+        )
+
     @extend_schema(request={"multipart/form-data": AccountImportSerializer}, responses={202: JobSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
@@ -122,13 +138,26 @@ class AssignmentViewSet(ScopedCreateReadViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     ordering_fields = ["valid_from", "valid_to"]
-    action_roles = {"end": CHANNEL_ONLY, "bulk": CHANNEL_ONLY, "import_file": CHANNEL_ONLY, "export": ALL_ROLES}
+    action_roles = {
+        "end": CHANNEL_ONLY,
+        "bulk": CHANNEL_ONLY,
+        "import_file": CHANNEL_ONLY,
+        "export": ALL_ROLES,
+        "export_xlsx": ALL_ROLES,
+    }
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The assignments the caller may see (open and ended), filtered like the list, as CSV."""
         return csv_response(assignments_csv(self.filter_queryset(self.get_queryset())), "assignments", request=request)
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"], url_path="export-xlsx")
+    def export_xlsx(self, request):
+        """The assignments of the CSV export (same filters, same scope) as a spreadsheet for people."""
+        assignments = self.filter_queryset(self.get_queryset())
+        return xlsx_download(assignments_xlsx(assignments), "assignments", request=request)
 
     def perform_create(self, serializer):
         try:

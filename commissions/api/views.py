@@ -24,6 +24,8 @@ from ecosystem.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, 
 from ecosystem.choices import ProductLine
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, Role
 from ecosystem.web import csv_response
+from ecosystem.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from ecosystem.xlsx import xlsx_download
 from partners.models import Partner
 
 from .. import approval_rules, paying, review, settlement, statements
@@ -245,6 +247,17 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
             statements.run_csv(run), "settlement", filename=f"settlement-{run.period}.csv", request=request
         )
 
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="export-xlsx")
+    def export_xlsx(self, request, pk=None):
+        """The finance export as a spreadsheet for people: labels, amounts as numbers, a total row."""
+        run = self.get_object()
+        if run.committed_attempt is None:
+            raise Conflict("This run has no computed lines yet.")
+        return xlsx_download(
+            statements.run_xlsx(run), "settlement", filename=f"settlement-{run.period}.xlsx", request=request
+        )
+
 
 class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
     """Won partner deals that no rule pays, with the reason (current attempt of each run)."""
@@ -311,6 +324,16 @@ class StatementViewSet(ScopedReadOnlyViewSet):
         return csv_response(
             statements.statement_csv(statement), "statement",
             filename=statements.statement_filename(statement), request=request,
+        )  # fmt: skip
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="export-xlsx")
+    def export_xlsx(self, request, pk=None):
+        """The statement as a spreadsheet for people: labels, amounts as numbers, a total row."""
+        statement = self.get_object()
+        return xlsx_download(
+            statements.statement_xlsx(statement), "statement",
+            filename=statements.statement_filename(statement, "xlsx"), request=request,
         )  # fmt: skip
 
 

@@ -11,11 +11,15 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Account
+from accounts.picking import AccountPickFilter
 from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedReadOnlyViewSet
 from ecosystem.choices import ProductLine
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
+from partners.models import Partner
+from partners.picking import PartnerPickFilter
 
 from .. import reconciliation
 from ..models import Opportunity, QueuedBooking, QueuedBookingReason, QueuedBookingStatus
@@ -62,8 +66,9 @@ class QueuedBookingFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QueuedBookingStatus.choices)
     reason = django_filters.MultipleChoiceFilter(choices=QueuedBookingReason.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    account = django_filters.NumberFilter(field_name="account_id")
+    # A partner or an account named by SIREN or id (what the pickers send), not a bare number.
+    partner = PartnerPickFilter(queryset=Partner.objects.all(), field_name="partner", label=_("Partner"))
+    account = AccountPickFilter(queryset=Account.objects.all(), field_name="account", label=_("Account"))
 
     class Meta:
         model = QueuedBooking

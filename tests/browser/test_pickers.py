@@ -51,7 +51,7 @@ def test_type_a_partner_name_pick_it_with_the_keyboard_and_submit(browser_contex
     errors = _watch_console(page)
     login(page, live_server, "channel.team")
     page.goto(f"{live_server.url}/accounts/{world['account'].pk}/")
-    page.click("details summary")
+    page.click("main details summary")
     box = page.locator("#id_partner")
     assert box.get_attribute("role") == "combobox"
     assert page.locator("input[name=partner]").get_attribute("type") == "hidden"

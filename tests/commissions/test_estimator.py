@@ -195,21 +195,31 @@ class TestEstimatorPage:
         RuleFactory(name="AI 8 %", rate=D("0.08"))
         client.force_login(rep_a)
         page = client.get("/commissions/estimate/").content.decode()
-        assert "Assigned SA" in page and "Maison Secrète" not in page  # the list is its own accounts
+        # a type-ahead picker over any account (its own suggested first), not a list of accounts
+        assert 'data-picker-url="/api/v1/accounts/pick/?nameable=1"' in page
+        assert "Assigned SA" not in page and "Maison Secrète" not in page and 'name="partner"' not in page
         page = client.get("/commissions/estimate/", {"account": mine.pk, "product_line": "ai", "amount": "1000"})
         assert page.status_code == 200 and "AI 8 %" in page.content.decode() and "80" in page.content.decode()
-        page = client.get("/commissions/estimate/", {"siren": account.siren, "product_line": "ai", "amount": "2000"})
+        assert f'data-picker-label="Assigned SA ({mine.siren}) — Paris"' in page.content.decode()
+        page = client.get("/commissions/estimate/", {"account": account.siren, "product_line": "ai", "amount": "2000"})
         assert "160" in page.content.decode()
-        page = client.get("/commissions/estimate/", {"siren": "000000000", "product_line": "ai", "amount": "2000"})
-        assert "No account has this SIREN." in page.content.decode()
+        page = client.get(
+            "/commissions/estimate/", {"account": "000000000", "product_line": "ai", "amount": "2000"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )  # fmt: skip
+        assert "No account you may choose has this SIREN or number." in page.content.decode()
 
     def test_internal_page_asks_for_the_partner(self, client, channel_user, partner_a, account):
         RuleFactory(name="AI 8 %", rate=D("0.08"))
         client.force_login(channel_user)
-        query = {"siren": account.siren, "product_line": "ai", "amount": "1000"}
+        page = client.get("/commissions/estimate/").content.decode()
+        assert 'data-picker-url="/api/v1/partners/pick/"' in page and "<option value=\"" + str(partner_a.pk) not in page
+        query = {"account": account.siren, "product_line": "ai", "amount": "1000"}
         assert "AI 8 %" not in client.get("/commissions/estimate/", query).content.decode()
         page = client.get("/commissions/estimate/", {**query, "partner": partner_a.pk}).content.decode()
         assert "AI 8 %" in page
+        by_siren = client.get("/commissions/estimate/", {**query, "partner": partner_a.siren}).content.decode()
+        assert "AI 8 %" in by_siren
 
 
 @pytest.mark.django_db

@@ -16,7 +16,9 @@ over everyone's assignments, an order that depends on another partner's deals (i
 Normalised before comparing, because each request makes them anew for the caller and they carry no data:
 the CSRF token of each rendered form (``csrfmiddlewaretoken``, and ``csrfToken`` in the browsable API's
 page, ``X-CSRFTOKEN`` in the API docs' page: a new mask per response) and the one-time
-``idempotency_key`` the registration form generates per render. Nothing else.
+``idempotency_key`` the registration form generates per render. Nothing else. A spreadsheet (.xlsx) is
+compared by its cells, sheet by sheet: the file's bytes also carry the time it was written (the zip
+entries' dates, the document's created/modified properties).
 
 Also checked on the first reading: another partner's id in any id filter answers exactly like an id that
 does not exist (same status, same body once the id asked for is hidden), and every route the caller's role
@@ -26,13 +28,17 @@ And during B's changes no e-mail goes to A's users.
 """
 
 import difflib
+import io
 import json
 import re
 
 import pytest
 from django.core import mail
 from django.test import Client
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
+
+from ecosystem.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 from .probes import Probe, pages_reading_the_query_unprobed, plan_for
 from .shared_world import CHANGES, build, change_the_other_partner
@@ -58,10 +64,23 @@ def masked(body: str, name: str, value: str) -> str:
     return re.sub(rf'(\\?"){re.escape(value)}(\\?")', r"\1<asked>\2", body)
 
 
+def spreadsheet_cells(content: bytes) -> str:
+    """Every cell of every sheet of an .xlsx file, one line per row, with the sheet's title."""
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    lines = []
+    for sheet in book.worksheets:
+        lines.append(f"[{sheet.title}]")
+        lines.extend(json.dumps(row, default=str, ensure_ascii=False) for row in sheet.iter_rows(values_only=True))
+    return "\n".join(lines)
+
+
 def read(client, probe: Probe) -> tuple[int, str, str]:
     response = client.get(probe.url)
     content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    return response.status_code, response.get("Content-Type", ""), normalised(content.decode(errors="replace"))
+    content_type = response.get("Content-Type", "")
+    if content_type == XLSX_CONTENT_TYPE and response.status_code == 200:
+        return response.status_code, content_type, spreadsheet_cells(content)
+    return response.status_code, content_type, normalised(content.decode(errors="replace"))
 
 
 def _client(user, *, api: bool):

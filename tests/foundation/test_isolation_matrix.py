@@ -43,6 +43,8 @@ VIEW_MODELS = {
     "commissions:settlement-mark-paid": "commissions.SettlementRun",
     "commissions:settlement-export": "commissions.SettlementRun",
     "commissions:statement-export": "commissions.Statement",
+    "commissions:settlement-export-xlsx": "commissions.SettlementRun",
+    "commissions:statement-export-xlsx": "commissions.Statement",
     "commissions:line-dispute": "commissions.PayoutLine",
     "commissions:dispute-message": "commissions.Dispute",
     "commissions:dispute-resolve": "commissions.Dispute",

@@ -2,6 +2,8 @@
 
 Each field of every API answer a partner user can read (the components of the OpenAPI schema those
 operations return) and each column of every CSV export it can download is classified here as
+(a spreadsheet export, ``.xlsx``, is the CSV of the same name for people: it must hold the same number of
+columns as that CSV, whose columns are classified, so it carries nothing the review has not seen)
 
 - ``OWN``: the caller's own partner's data (its assignments, deals, statements, users, jobs), or
 - ``PUBLIC``: account master data and other data that is nobody's in particular (SPEC §3: an account's
@@ -19,7 +21,10 @@ import io
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
+
+from ecosystem.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 from .probes import openapi_schema, plan_for
 from .shared_world import build
@@ -480,6 +485,7 @@ def test_every_field_a_partner_receives_is_classified(role, world):
     received: set = set()
     unknown: list[str] = []
     columns: dict[str, list[str]] = {}
+    spreadsheets: dict[str, tuple] = {}
     for probe in plan.probes:
         if not probe.readable or "format=api" in probe.url:
             continue
@@ -490,6 +496,11 @@ def test_every_field_a_partner_receives_is_classified(role, world):
             body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
             kind = response["Content-Disposition"].split('filename="', 1)[1].split("-", 1)[0]
             columns[kind] = next(csv.reader(io.StringIO(body)))
+            continue
+        if response.get("Content-Type", "") == XLSX_CONTENT_TYPE:
+            kind = response["Content-Disposition"].split('filename="', 1)[1].split("-", 1)[0]
+            sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+            spreadsheets[kind] = next(sheet.iter_rows(values_only=True))
             continue
         if not probe.api or not probe.base:
             continue
@@ -520,12 +531,20 @@ def test_every_field_a_partner_receives_is_classified(role, world):
         for name in header:
             if name not in classified:
                 problems.append(f"column {name!r} of the {kind!r} export is not classified: add it to CSV_COLUMNS")
+    for kind, header in sorted(spreadsheets.items()):
+        if kind not in columns:
+            problems.append(f"the {kind!r} spreadsheet ({header}) reaches partner users without a reviewed CSV")
+        elif len(header) != len(columns[kind]):
+            problems.append(f"the {kind!r} spreadsheet ({header}) has other columns than its CSV {columns[kind]}")
     for component, fields in FIELDS.items():
         for name, (kind, reason) in fields.items():
             assert kind in (OWN, PUBLIC) and reason, f"{component}.{name}: own data or public, with a reason"
     assert not problems, "\n".join(problems)
     assert received, "no JSON field was read: is the world empty?"
     assert {"accounts", "statement"} <= set(columns), f"the partner exports were not read: {sorted(columns)}"
+    assert {"accounts", "statement"} <= set(spreadsheets), (
+        f"the partner spreadsheets were not read: {sorted(spreadsheets)}"
+    )
 
 
 def test_no_classification_outlives_its_field():

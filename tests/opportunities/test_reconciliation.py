@@ -148,3 +148,21 @@ class TestPages:
         assert done.status_code == 302 and done["Location"] == f"/opportunities/{deal.pk}/"
         deal.refresh_from_db()
         assert deal.is_confirmed_win
+
+
+@pytest.mark.django_db
+def test_the_queue_filters_take_a_partner_and_an_account_by_siren_or_id(partner_a, partner_b, channel_user, api):
+    """The reconciliation queue's ``?partner=`` and ``?account=`` are pickers: a SIREN or an id, not a bare number."""
+    mine = queued(partner_a, account=AccountFactory(name="Compte A"), external_id="ORD-A")
+    queued(partner_b, account=AccountFactory(name="Compte B"), external_id="ORD-B")
+    client = api(channel_user)
+    for query in (
+        {"partner": partner_a.siren},
+        {"partner": partner_a.pk},
+        {"account": mine.account.siren},
+        {"account": mine.account.pk},
+    ):
+        listing = client.get("/api/v1/booking-reconciliation/", query).json()
+        assert [row["id"] for row in listing["results"]] == [mine.pk], query
+    unknown = client.get("/api/v1/booking-reconciliation/", {"partner": "not a partner"})
+    assert unknown.status_code == 400 and "partner" in unknown.json()
