@@ -10,16 +10,17 @@ partners:
   then lowest id) and every ``bonus`` rule, exactly as :func:`calculation.choose`;
 - for ``percent`` and ``flat`` rules without a period cap it computes the line — amount × rate
   or the flat amount, the quota accelerator (naming the quota and the attainment), the cap per
-  deal, rounding half-up to the cent — and the same explanation text, and inserts the lines
+  deal, rounding half-up to the cent — and the same explanation parts, and inserts the lines
   straight into the ledger;
 - it returns the (deal, rule) pairs of the other rules (tiered bands and period caps depend on
   the partner's other deals in closing order) and the deals no rule pays: Python finishes those
   with :func:`calculation.group_lines` and :func:`calculation.calculate`.
 
 ``tests/commissions/test_sql_calculation.py`` checks that both give the same lines, payouts and
-explanations, on hand-written cases and on generated ones.
+explanation parts, on hand-written cases and on generated ones.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +30,7 @@ from django.db import connection
 from opportunities.models import RegistrationStatus, Stage
 
 from . import calculation
-from .line_rows import LINE_COLUMN_LIST, LINE_COLUMNS, line_row
+from .line_rows import LINE_COLUMN_LIST, LINE_COLUMNS, PARTS, line_row
 from .loading import deal_from_row
 
 RULE_TABLE = """
@@ -50,15 +51,25 @@ RULE_COLUMNS = (
 )  # fmt: skip
 
 
+def json_parts(row: tuple) -> tuple:
+    """A ``line_row`` with its explanation parts as JSON text, for a parameter of a raw INSERT."""
+    return (*row[:PARTS], json.dumps(row[PARTS]), *row[PARTS + 1 :])
+
+
 def _insert(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if rows:
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
-def _euros(expression: str) -> str:
-    """SQL for :func:`calculation.euros`: ``1 234.50 €``."""
-    return f"replace(to_char(round({expression}, 2), 'FM999,999,999,999,999,990.00'), ',', ' ') || ' €'"
+def _cents(expression: str) -> str:
+    """SQL for :func:`calculation.cents`: ``'1234.50'``."""
+    return f"round({expression}, 2)::text"
+
+
+def _percent(expression: str) -> str:
+    """SQL for :func:`calculation.percent`: ``0.075`` → ``'7.5'``."""
+    return f"trim_scale({expression} * 100)::text"
 
 
 DEAL_COLUMNS = (
@@ -127,16 +138,20 @@ written AS (
     SELECT %(run)s, %(attempt)s, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, multiplier,
            CASE WHEN over_cap THEN 'deal' ELSE '' END,
            round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2),
-           name || ': '
-           || CASE WHEN kind = 'percent'
-                   THEN {_euros("amount")} || ' × ' || trim_scale(rate * 100)::text || ' %% = ' || {_euros("raw")}
-                   ELSE 'flat ' || {_euros("raw")} || ' per deal' END
-           || CASE WHEN multiplier IS NULL THEN ''
-                   ELSE '; accelerator × ' || trim_scale(multiplier)::text || ' (quota ' || {_euros("quota")}
-                        || ', won ' || {_euros("won")} || ': attainment '
-                        || round(div(2000 * won + quota, 2 * quota) / 10, 1)::text || ' %% ≥ threshold '
-                        || trim_scale(threshold * 100)::text || ' %%) = ' || {_euros("value")} END
-           || CASE WHEN over_cap THEN '; capped at ' || {_euros("cap_per_deal")} || ' per deal' ELSE '' END,
+           jsonb_build_object('kind', 'commission', 'rule', name, 'steps',
+               CASE WHEN kind = 'percent'
+                    THEN jsonb_build_array(jsonb_build_object('kind', 'percent', 'base', {_cents("amount")},
+                                                              'rate', {_percent("rate")}, 'value', {_cents("raw")}))
+                    ELSE jsonb_build_array(jsonb_build_object('kind', 'flat', 'value', {_cents("raw")})) END
+               || CASE WHEN multiplier IS NULL THEN '[]'::jsonb
+                       ELSE jsonb_build_array(jsonb_build_object(
+                           'kind', 'accelerator', 'multiplier', trim_scale(multiplier)::text,
+                           'quota', {_cents("quota")}, 'won', {_cents("won")},
+                           'attainment', round(div(2000 * won + quota, 2 * quota) / 10, 1)::text,
+                           'threshold', {_percent("threshold")}, 'value', {_cents("value")})) END
+               || CASE WHEN over_cap THEN jsonb_build_array(jsonb_build_object('kind', 'deal_cap',
+                                                                               'cap', {_cents("cap_per_deal")}))
+                       ELSE '[]'::jsonb END),
            NULL
     FROM capped
     RETURNING partner_id, payout
@@ -288,18 +303,16 @@ written AS (
 INSERT INTO commissions_payoutline ({LINE_COLUMN_LIST})
 SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s, base_amount, rate,
        accelerator, capped, difference,
-       'Adjustment for ' || %(period)s || ' ('
-       || CASE WHEN was_paid THEN %(changed)s ELSE %(newly_owed)s END
-       || '): now owed ' || {_euros("payout")} || ', paid ' || {_euros("already")}
-       || ', difference ' || {_euros("difference")} || '. Now: ' || explanation,
+       jsonb_build_object('kind', 'adjustment', 'period', %(period)s::text,
+                          'change', CASE WHEN was_paid THEN 'changed' ELSE 'newly_owed' END,
+                          'owed', {_cents("payout")}, 'paid', {_cents("already")},
+                          'difference', {_cents("difference")}, 'now', explanation_parts),
        original_id
 FROM owed WHERE difference <> 0
 UNION ALL
 SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustment', %(period)s, 0, NULL, NULL, '',
        -p.total,
-       'Clawback for ' || %(period)s || ': no longer owed to this partner (the deal is no longer won, no longer '
-       || 'this partner''s or no longer paid by this rule); paid '
-       || {_euros("p.total")} || ', reversed ' || {_euros("-p.total")} || '.',
+       jsonb_build_object('kind', 'clawback', 'period', %(period)s::text, 'paid', {_cents("p.total")}),
        p.original_id
 FROM paid p
 WHERE p.total <> 0
@@ -325,15 +338,13 @@ def adjust_chunk(
     quotas: dict[int, Decimal],
     locked_statuses: list[str],
     diffed_kinds: list[str],
-    changed: str,
-    newly_owed: str,
 ) -> dict[int, tuple[Decimal, int]]:
     """Write the adjustment lines of an approved period for the chunk: what its deals are owed now
     (computed as :func:`settle_chunk` computes them) minus what was paid, line by line — paired by
     deal, rule and partner, so a deal that moved is clawed back from the partner paid and added for
     the one owed, whatever chunk each is in — and a clawback for every paid line no longer owed.
-    Only lines of ``diffed_kinds`` are compared; ``changed`` and ``newly_owed`` are the words the
-    reference path uses. Call inside a transaction;
+    Only lines of ``diffed_kinds`` are compared; the parts are those the reference path writes
+    (:func:`.settlement.adjustment_parts`). Call inside a transaction;
     returns, per partner, the total and count of the lines written."""
     if not partner_ids:
         return {}
@@ -346,7 +357,7 @@ def adjust_chunk(
         )  # fmt: skip
         _insert(
             cursor, "owed_line", LINE_COLUMNS,
-            [(run_id, attempt, *line_row(line, "commission", period_label, None)) for line in owed.lines],
+            [(run_id, attempt, *json_parts(line_row(line, "commission", period_label, None))) for line in owed.lines],
         )  # fmt: skip
         # Index and statistics so the diff joins by hash or index whatever the row counts.
         cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id, partner_id)")
@@ -355,8 +366,7 @@ def adjust_chunk(
             ADJUST_SQL,
             {
                 "locked": list(locked_statuses), "period": period_label, "partners": list(partner_ids),
-                "run": run_id, "attempt": attempt, "kinds": list(diffed_kinds), "changed": changed,
-                "newly_owed": newly_owed,
+                "run": run_id, "attempt": attempt, "kinds": list(diffed_kinds),
             },
         )  # fmt: skip
         return {partner_id: (total, count) for partner_id, total, count in cursor.fetchall()}

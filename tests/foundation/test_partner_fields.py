@@ -171,6 +171,7 @@ FIELDS = {
         "capped": (OWN, "its own cap (caps are per partner)"),
         "payout": (OWN, "its own payout"),
         "explanation": (OWN, "the arithmetic of its own line, over its own deals (tiers and caps are per partner)"),
+        "explanation_parts": (OWN, "the same arithmetic of its own line as stored: figures of its own deals and rules"),
         "corrects": (OWN, "its own earlier line that this adjustment corrects"),
         "open_dispute": (OWN, "its own dispute of the line"),
     },
