@@ -234,5 +234,12 @@ class ProposalItem(models.Model):
             ),
         ]
 
+    @property
+    def reasons_text(self) -> list[str]:
+        """The reasons in the active language (they are stored as parts, :mod:`accounts.proposal_reasons`)."""
+        from .proposal_reasons import render_all
+
+        return render_all(self.reasons)
+
     def __str__(self) -> str:
         return f"{self.account_id} → {self.partner_id}"
