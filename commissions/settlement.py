@@ -409,12 +409,7 @@ def _paid_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int, 
 
 def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> dict:
     """What :func:`_adjustments` computes, set-based by PostgreSQL; per partner, the total and count written."""
-    paid_rule_ids = set(
-        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
-        .order_by()
-        .values_list("rule_id", flat=True)
-        .distinct()
-    )
+    paid_rule_ids = sql_calculation.paid_rule_ids(period.label, partner_ids, list(LOCKED_STATUSES))
     return sql_calculation.adjust_chunk(
         run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
         partner_ids=partner_ids, rules=load_rules(period.start, period.end, also_rule_ids=paid_rule_ids),
