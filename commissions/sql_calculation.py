@@ -72,6 +72,29 @@ def _percent(expression: str) -> str:
     return f"trim_scale({expression} * 100)::text"
 
 
+def _text(expression: str) -> str:
+    """A figure as a JSON string in SQL (figures are digits, a dot and a sign: nothing to escape)."""
+    return f"""'"' || {expression} || '"'"""
+
+
+#: A commission line's parts (:meth:`calculation.PayoutLine.parts`) as SQL: JSON text concatenated and cast
+#: once, which costs a third less than nesting jsonb_build_object calls (half a million lines a quarter).
+COMMISSION_PARTS = (
+    """('{"kind": "commission", "rule": ' || to_json(name)::text || ', "steps": ['"""
+    """ || CASE WHEN kind = 'percent' THEN '{"kind": "percent", "base": ' || """
+    + _text(_cents("amount")) + """ || ', "rate": ' || """ + _text(_percent("rate"))
+    + """ || ', "value": ' || """ + _text(_cents("raw")) + """ || '}'"""
+    """ ELSE '{"kind": "flat", "value": ' || """ + _text(_cents("raw")) + """ || '}' END"""
+    """ || CASE WHEN multiplier IS NULL THEN '' ELSE ', {"kind": "accelerator", "multiplier": ' || """
+    + _text("trim_scale(multiplier)::text") + """ || ', "quota": ' || """ + _text(_cents("quota"))
+    + """ || ', "won": ' || """ + _text(_cents("won")) + """ || ', "attainment": ' || """
+    + _text("round(div(2000 * won + quota, 2 * quota) / 10, 1)::text") + """ || ', "threshold": ' || """
+    + _text(_percent("threshold")) + """ || ', "value": ' || """ + _text(_cents("value")) + """ || '}' END"""
+    """ || CASE WHEN over_cap THEN ', {"kind": "deal_cap", "cap": ' || """ + _text(_cents("cap_per_deal"))
+    + """ || '}' ELSE '' END || ']}')::jsonb"""
+)
+
+
 DEAL_COLUMNS = (
     "id, partner_id, amount, closed_on, product_line, tier, kind, sector, region, is_select, registration_status"
 )
@@ -138,20 +161,7 @@ written AS (
     SELECT %(run)s, %(attempt)s, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, multiplier,
            CASE WHEN over_cap THEN 'deal' ELSE '' END,
            round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2),
-           jsonb_build_object('kind', 'commission', 'rule', name, 'steps',
-               CASE WHEN kind = 'percent'
-                    THEN jsonb_build_array(jsonb_build_object('kind', 'percent', 'base', {_cents("amount")},
-                                                              'rate', {_percent("rate")}, 'value', {_cents("raw")}))
-                    ELSE jsonb_build_array(jsonb_build_object('kind', 'flat', 'value', {_cents("raw")})) END
-               || CASE WHEN multiplier IS NULL THEN '[]'::jsonb
-                       ELSE jsonb_build_array(jsonb_build_object(
-                           'kind', 'accelerator', 'multiplier', trim_scale(multiplier)::text,
-                           'quota', {_cents("quota")}, 'won', {_cents("won")},
-                           'attainment', round(div(2000 * won + quota, 2 * quota) / 10, 1)::text,
-                           'threshold', {_percent("threshold")}, 'value', {_cents("value")})) END
-               || CASE WHEN over_cap THEN jsonb_build_array(jsonb_build_object('kind', 'deal_cap',
-                                                                               'cap', {_cents("cap_per_deal")}))
-                       ELSE '[]'::jsonb END),
+           {COMMISSION_PARTS},
            NULL
     FROM capped
     RETURNING partner_id, payout

@@ -216,3 +216,15 @@ def test_generated_rules_and_deals_agree(settings, seed):
         )  # fmt: skip
     lines, exceptions, _ = assert_engines_agree(settings)
     assert lines or exceptions
+
+
+def test_a_rule_name_with_quotes_and_backslashes_is_stored_alike(settings):
+    """PostgreSQL writes a line's parts as JSON text: the rule's name must be escaped as Python's json does."""
+    partner = PartnerFactory(tier="gold")
+    program = ProgramFactory()
+    RuleFactory(program=program, name='Prime « spéciale » "select" \\ 5 %', rate=D("0.05"), cap_per_deal=D("100"),
+                accelerator_threshold=D("0.5"), accelerator_multiplier=D("1.5"))  # fmt: skip
+    Quota.objects.create(partner=partner, period="2026-Q3", amount=D("1000"))
+    won(partner, "5000.00", date(2026, 7, 3), account=AccountFactory())
+    lines, _, _ = assert_engines_agree(settings)
+    assert words(lines[0][-2]).startswith('Prime « spéciale » "select" \\ 5 %: 5,000.00 € × 5 % = 250.00 €')
