@@ -103,6 +103,11 @@ class AssignmentQuerySet(ScopedQuerySet):
         return self.filter(valid_to__isnull=True)
 
 
+#: The reason written on a partner's assignment that another partner's new primary ends (stored as this
+#: code-like word; :attr:`Assignment.reason_text` shows it in the reader's language).
+REASSIGNED = "Reassigned"
+
+
 class Assignment(models.Model):
     """Who covers an account, from when to when. Ended, never deleted."""
 
@@ -150,6 +155,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} → {self.partner} ({self.role})"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as people read it: the system's own word for an assignment another partner's primary
+        ended, in the reader's language; a reason a person typed, as typed."""
+        return _("Reassigned") if self.reason == REASSIGNED else self.reason
 
     @property
     def is_open(self) -> bool:
@@ -233,6 +244,13 @@ class ProposalItem(models.Model):
                 name="proposal_item_status_valid", condition=Q(status__in=ProposalItemStatus.values)
             ),
         ]
+
+    @property
+    def reasons_text(self) -> list[str]:
+        """The reasons in the active language (they are stored as parts, :mod:`accounts.proposal_reasons`)."""
+        from .proposal_reasons import render_all
+
+        return render_all(self.reasons)
 
     def __str__(self) -> str:
         return f"{self.account_id} → {self.partner_id}"

@@ -15,6 +15,7 @@ from ecosystem.choices import Region, Sector
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView
 
+from . import proposal_reasons
 from .forms import ProposalFilterForm
 from .models import AssignmentProposal, ProposalItem, ProposalItemStatus, ProposalStatus
 from .proposing import proposal_accept, proposal_discard, proposal_request
@@ -37,7 +38,11 @@ def summary_counts(summary) -> dict:
         except (TypeError, ValueError):
             counts[key] = 0
     reasons = summary.get("unplaced_reasons")
-    counts["unplaced_reasons"] = reasons if isinstance(reasons, dict) else {}
+    # (why, how many) in the reader's language: the summary keeps codes (an older one, English words).
+    counts["unplaced_reasons"] = [
+        (proposal_reasons.unplaced(code), count)
+        for code, count in (reasons.items() if isinstance(reasons, dict) else ())
+    ]
     return counts
 
 

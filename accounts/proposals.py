@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.choices import ProductLine, Sector
 
 #: What each sector mostly buys: the product lines a partner should know to cover it.
 SECTOR_AFFINITY: dict[str, frozenset[str]] = {
@@ -40,8 +40,9 @@ TIER_POINTS = {"platinum": Decimal("1"), "gold": Decimal("0.5"), "silver": Decim
 LOAD_WEIGHT = Decimal("4")
 CENT = Decimal("0.01")
 
-NO_PARTNER_IN_REGION = "no active partner serves this region"
-NO_CAPACITY_LEFT = "every partner serving this region is at capacity"
+#: Why an account was left unplaced (codes; :mod:`.proposal_reasons` words them for the reader).
+NO_PARTNER_IN_REGION = "no_partner_in_region"
+NO_CAPACITY_LEFT = "no_capacity_left"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ProposedAssignment:
     account_id: int
     partner_id: int
     score: Decimal
-    reasons: tuple[str, ...]
+    reasons: tuple[dict, ...]  # parts: a kind and its codes and figures (:mod:`.proposal_reasons` renders them)
 
 
 @dataclass
@@ -90,29 +91,21 @@ class Proposal:
         }
 
 
-def _label(choices, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-def fit(partner: CandidatePartner, sector: str) -> tuple[Decimal, list[str]]:
+def fit(partner: CandidatePartner, sector: str) -> tuple[Decimal, list[dict]]:
     """How well ``partner`` fits an account of ``sector``, before load balancing, with the reasons."""
     reasons = []
     score = Decimal("0")
     matching = sorted(partner.specialisations & SECTOR_AFFINITY.get(sector, frozenset()))
     if matching:
         score += SPECIALISATION_POINTS * min(len(matching), 2)
-        names = ", ".join(_label(ProductLine, line).split(" (")[0] for line in matching)
-        reasons.append(f"specialised in {names} for {_label(Sector, sector)}")
+        reasons.append({"kind": "specialised", "product_lines": [str(line) for line in matching], "sector": sector})
     wins = partner.sector_wins.get(sector, 0)
     if wins:
         score += TRACK_RECORD_POINTS * min(wins, 6)
-        reasons.append(f"{wins} won deal{'s' if wins > 1 else ''} in {_label(Sector, sector)}")
+        reasons.append({"kind": "won_deals", "count": wins, "sector": sector})
     if TIER_POINTS.get(partner.tier):
         score += TIER_POINTS[partner.tier]
-        reasons.append(f"{partner.tier} partner")
+        reasons.append({"kind": "tier", "tier": partner.tier})
     return score, reasons
 
 
@@ -151,9 +144,9 @@ def propose(accounts: Iterable[UnassignedAccount], partners: Iterable[CandidateP
             continue
         score, partner = best
         reasons = (
-            f"serves {_label(Region, account.region)}",
+            {"kind": "serves", "region": account.region},
             *fits[(partner.id, account.sector)][1],
-            f"load {load[partner.id]}/{partner.capacity} before this account",
+            {"kind": "load", "load": load[partner.id], "capacity": partner.capacity},
         )
         load[partner.id] += 1
         items.append(ProposedAssignment(account.id, partner.id, score.quantize(CENT, ROUND_HALF_UP), reasons))

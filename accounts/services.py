@@ -7,11 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .deals import assignments_changed
-from .models import Account, Assignment, AssignmentRole
+from .models import REASSIGNED, Account, Assignment, AssignmentRole
 
-#: The reason written on a partner's assignment that another partner's new primary ends. The reason given
-#: for the new assignment is about the new partner: the ended row's partner reads its own row, not that.
-REASSIGNED = "Reassigned"
+# REASSIGNED (accounts.models) is the reason written on a partner's assignment that another partner's new
+# primary ends. The reason given for the new assignment is about the new partner: the ended row's partner
+# reads its own row, not that.
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ import audit
 from audit import kinds as audit_kinds
 from ecosystem.roles import Role, role_of
 
-from .calculation import euros
+from .calculation import cents
 from .models import (
     LOCKED_STATUSES,
     LineKind,
@@ -202,21 +202,15 @@ def partners_with_adjustments(run_id: int) -> list[int]:
     return list(ManualAdjustment.objects.filter(run_id=run_id).values_list("partner_id", flat=True).distinct())
 
 
-def explanation(adjustment: ManualAdjustment) -> str:
-    """What the partner reads on the line: what it is, why, who decided and when, and what it is about."""
-    who = adjustment.created_by.get_username()
-    day = timezone.localdate(adjustment.created_at).isoformat()
-    if adjustment.dispute_id:
-        text = (
-            f"Dispute #{adjustment.dispute_id} accepted by {who} on {day}: {euros(adjustment.amount)}. "
-            f"Resolution: {adjustment.reason}"
-        )
-    else:
-        text = f"Manual adjustment by {who} on {day}: {euros(adjustment.amount)}. Reason: {adjustment.reason}"
-    if adjustment.line_id:
-        period = adjustment.line.run.period
-        return f"{text} (corrects line {adjustment.line_id} of {period}, deal #{adjustment.opportunity_id})"
-    return f"{text} (deal #{adjustment.opportunity_id})"
+def explanation_parts(adjustment: ManualAdjustment) -> dict:
+    """What the partner reads on the line (rendered by :mod:`.explaining`): what it is, why, who decided and
+    when, and what it is about."""
+    return {
+        "kind": "manual", "by": adjustment.created_by.get_username(),
+        "on": timezone.localdate(adjustment.created_at).isoformat(), "amount": cents(adjustment.amount),
+        "reason": adjustment.reason, "dispute": adjustment.dispute_id, "deal": adjustment.opportunity_id,
+        "corrects": adjustment.line_id, "corrects_period": adjustment.line.run.period if adjustment.line_id else "",
+    }  # fmt: skip
 
 
 def line_row_of(adjustment: ManualAdjustment, period: str) -> tuple:
@@ -224,7 +218,7 @@ def line_row_of(adjustment: ManualAdjustment, period: str) -> tuple:
     rule_id = adjustment.line.rule_id if adjustment.line_id else None
     return (
         adjustment.partner_id, adjustment.opportunity_id, rule_id, LineKind.MANUAL, period, Decimal("0"), None,
-        None, "", adjustment.amount, explanation(adjustment), adjustment.line_id,
+        None, "", adjustment.amount, explanation_parts(adjustment), adjustment.line_id,
     )  # fmt: skip
 
 
@@ -249,7 +243,7 @@ def _write_now(run: SettlementRun, adjustment: ManualAdjustment) -> None:
     row = line_row_of(adjustment, run.period)
     fields = (
         "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount", "rate", "accelerator",
-        "capped", "payout", "explanation", "corrects_id",
+        "capped", "payout", "explanation_parts", "corrects_id",
     )  # fmt: skip
     PayoutLine.objects.create(run=run, attempt=attempt, **dict(zip(fields, row, strict=True)))
     statements = Statement.objects.filter(run=run, attempt=attempt, partner_id=adjustment.partner_id)

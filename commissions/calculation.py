@@ -25,6 +25,7 @@ included, and the retroactive rate is that of the highest band whose ``from_amou
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,12 +41,18 @@ def to_cent(value: Decimal) -> Decimal:
 
 
 def euros(value: Decimal) -> str:
-    """``1234.5`` → ``1 234.50 €`` (a space between thousands, as in French)."""
+    """``1234.5`` → ``1 234.50 €`` (a space between thousands, as in French); for logs and commands."""
     return f"{to_cent(value):,.2f} €".replace(",", " ")
 
 
+def cents(value: Decimal) -> str:
+    """An amount in an explanation's parts: ``1234.5`` → ``"1234.50"`` (PostgreSQL's ``round(x, 2)::text``)."""
+    return str(to_cent(value) + 0)  # + 0: no "-0.00"
+
+
 def percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f} %"
+    """A rate in an explanation's parts, in percent: ``0.075`` → ``"7.5"`` (``trim_scale(rate * 100)::text``)."""
+    return f"{(rate * 100).normalize():f}"
 
 
 def attainment_permille(won: Decimal, quota: Decimal) -> Decimal:
@@ -63,13 +70,13 @@ class Acceleration:
     won: Decimal
     quota: Decimal
 
-    def step(self, accelerated: Decimal) -> str:
-        """The explanation step; :data:`.sql_calculation.SETTLE_SQL` writes it word for word the same."""
-        attained = f"{attainment_permille(self.won, self.quota) / 10:.1f}"
-        return (
-            f"accelerator × {self.multiplier.normalize():f} (quota {euros(self.quota)}, won {euros(self.won)}: "
-            f"attainment {attained} % ≥ threshold {percent(self.threshold)}) = {euros(accelerated)}"
-        )
+    def step(self, accelerated: Decimal) -> dict:
+        """The explanation step; :data:`.sql_calculation.SETTLE_SQL` writes the very same parts."""
+        return {
+            "kind": "accelerator", "multiplier": f"{self.multiplier.normalize():f}", "quota": cents(self.quota),
+            "won": cents(self.won), "attainment": f"{attainment_permille(self.won, self.quota) / 10:.1f}",
+            "threshold": percent(self.threshold), "value": cents(accelerated),
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -138,18 +145,18 @@ class Rule:
     def in_force_on(self, day: date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
-    def mismatch(self, deal: Deal) -> str | None:
-        """Why this rule does not apply to ``deal``, or None when it does."""
+    def mismatch(self, deal: Deal) -> dict | None:
+        """Why this rule does not apply to ``deal`` (the parts of :mod:`.explaining`), or None when it does."""
         return self.dynamic_mismatch(deal) or self.static_mismatch(deal)
 
-    def dynamic_mismatch(self, deal: Deal) -> str | None:
+    def dynamic_mismatch(self, deal: Deal) -> dict | None:
         """The conditions on the deal's own date and amount."""
         if not self.in_force_on(deal.closed_on):
-            return "not in force on the closing date"
+            return {"kind": "not_in_force"}
         if self.min_amount is not None and deal.amount < self.min_amount:
-            return f"amount below {euros(self.min_amount)}"
+            return {"kind": "amount_below", "amount": cents(self.min_amount)}
         if self.max_amount is not None and deal.amount > self.max_amount:
-            return f"amount above {euros(self.max_amount)}"
+            return {"kind": "amount_above", "amount": cents(self.max_amount)}
         return None
 
     def matches_static(self, deal: Deal) -> bool:
@@ -164,24 +171,24 @@ class Rule:
             and (not self.registration_required or deal.registration_approved)
         )
 
-    def static_mismatch(self, deal: Deal) -> str | None:
+    def static_mismatch(self, deal: Deal) -> dict | None:
         """The conditions on what many deals share (partner, product, account): cacheable by signature."""
         checks = (
-            (self.partner_tiers, deal.partner_tier, "partner tier"),
-            (self.partner_kinds, deal.partner_kind, "partner kind"),
-            (self.product_lines, deal.product_line, "product line"),
+            (self.partner_tiers, deal.partner_tier, "partner_tier"),
+            (self.partner_kinds, deal.partner_kind, "partner_kind"),
+            (self.product_lines, deal.product_line, "product_line"),
             (self.sectors, deal.sector, "sector"),
             (self.regions, deal.region, "region"),
         )
         for allowed, value, what in checks:
             if allowed and value not in allowed:
-                return f"{what} {value or '(none)'} not in {', '.join(sorted(allowed))}"
+                return {"kind": "not_in", "field": what, "value": value or "", "allowed": sorted(allowed)}
         if self.select_only is True and not deal.is_select:
-            return "select accounts only"
+            return {"kind": "select_only"}
         if self.select_only is False and deal.is_select:
-            return "non-select accounts only"
+            return {"kind": "non_select_only"}
         if self.registration_required and not deal.registration_approved:
-            return "needs an approved deal registration"
+            return {"kind": "registration_required"}
         return None
 
 
@@ -195,18 +202,20 @@ class PayoutLine:
     rate: Decimal | None = None  # the effective rate where one applies (percent, retroactive band)
     accelerator: Decimal | None = None
     capped: str = ""  # "", "deal", "period"
-    steps: list[str] = field(default_factory=list)
+    rule_name: str = ""
+    steps: list[dict] = field(default_factory=list)
 
     @property
-    def explanation(self) -> str:
-        return "; ".join(self.steps)
+    def parts(self) -> dict:
+        """The explanation as stored (:mod:`.explaining` renders it in the reader's language)."""
+        return {"kind": "commission", "rule": self.rule_name, "steps": self.steps}
 
 
 @dataclass(frozen=True)
 class DealException:
     deal_id: int
     partner_id: int
-    reason: str
+    reason: dict  # the parts of :mod:`.explaining`
 
 
 @dataclass
@@ -289,45 +298,42 @@ def marginal_portions(bands: tuple[Band, ...], start: Decimal, amount: Decimal) 
     return portions
 
 
-def _raw_amounts(rule: Rule, deals: list[Deal]) -> list[tuple[Deal, Decimal, Decimal | None, list[str]]]:
+def _percent_step(amount: Decimal, rate: Decimal, value: Decimal) -> dict:
+    return {"kind": "percent", "base": cents(amount), "rate": percent(rate), "value": cents(value)}
+
+
+def _raw_amounts(rule: Rule, deals: list[Deal]) -> list[tuple[Deal, Decimal, Decimal | None, list[dict]]]:
     """The rule's amount for each of one partner's deals (ordered), before accelerator and caps."""
     results = []
     if rule.kind == "percent":
         rate = rule.rate or ZERO
         for deal in deals:
             value = deal.amount * rate
-            results.append((deal, value, rate, [f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}"]))
+            results.append((deal, value, rate, [_percent_step(deal.amount, rate, value)]))
     elif rule.kind == "flat":
         value = rule.flat_amount or ZERO
         for deal in deals:
-            results.append((deal, value, None, [f"flat {euros(value)} per deal"]))
+            results.append((deal, value, None, [{"kind": "flat", "value": cents(value)}]))
     elif rule.tier_mode == "retroactive":
         total = sum((deal.amount for deal in deals), ZERO)
         rate = band_rate(rule.bands, total)
         if rule.bands and total < rule.bands[0].from_amount:
-            reached = f"period total {euros(total)} is below the first band ({euros(rule.bands[0].from_amount)})"
+            reached = {"kind": "below_first_band", "total": cents(total), "first": cents(rule.bands[0].from_amount)}
         else:
-            reached = f"period total {euros(total)} reaches the {percent(rate)} band (retroactive)"
+            reached = {"kind": "band_reached", "total": cents(total), "rate": percent(rate)}
         for deal in deals:
             value = deal.amount * rate
-            results.append((deal, value, rate, [reached, f"{euros(deal.amount)} × {percent(rate)} = {euros(value)}"]))
+            results.append((deal, value, rate, [reached, _percent_step(deal.amount, rate, value)]))
     else:  # tiered, marginal
         cumulative = ZERO
         for deal in deals:
             portions = marginal_portions(rule.bands, cumulative, deal.amount)
             value = sum((euros_in * rate for euros_in, rate in portions), ZERO)
-            detail = " + ".join(f"{euros(e)} × {percent(r)}" for e, r in portions) or "no band reached"
-            results.append(
-                (
-                    deal,
-                    value,
-                    None,
-                    [
-                        f"cumulative {euros(cumulative)} → {euros(cumulative + deal.amount)} (marginal bands)",
-                        f"{detail} = {euros(value)}",
-                    ],
-                )
-            )
+            steps = [
+                {"kind": "cumulative", "from": cents(cumulative), "to": cents(cumulative + deal.amount)},
+                {"kind": "portions", "portions": [[cents(e), percent(r)] for e, r in portions], "value": cents(value)},
+            ]
+            results.append((deal, value, None, steps))
             cumulative += deal.amount
     return results
 
@@ -384,14 +390,13 @@ def group_lines(rule: Rule, partner_id: int, deals: list[Deal], acceleration: Ac
     lines = []
     multiplier = acceleration.multiplier if acceleration else None
     for deal, value, rate, steps in _raw_amounts(rule, deals):
-        steps = [f"{rule.name}: " + steps[0], *steps[1:]]
         if acceleration is not None:
             accelerated = value * acceleration.multiplier
             steps.append(acceleration.step(accelerated))
             value = accelerated
         capped = ""
         if rule.cap_per_deal is not None and value > rule.cap_per_deal:
-            steps.append(f"capped at {euros(rule.cap_per_deal)} per deal")
+            steps.append({"kind": "deal_cap", "cap": cents(rule.cap_per_deal)})
             value, capped = rule.cap_per_deal, "deal"
         lines.append(
             PayoutLine(
@@ -403,6 +408,7 @@ def group_lines(rule: Rule, partner_id: int, deals: list[Deal], acceleration: Ac
                 rate=rate,
                 accelerator=multiplier,
                 capped=capped,
+                rule_name=rule.name,
                 steps=steps,
             )
         )
@@ -422,17 +428,18 @@ def _trim_to_period_cap(lines: list[PayoutLine], cap: Decimal) -> None:
         if cut > 0:
             line.payout -= cut
             line.capped = "period"
-            line.steps.append(f"period cap {euros(cap)} reached: trimmed by {euros(cut)} to {euros(line.payout)}")
+            trimmed = {"kind": "period_cap", "cap": cents(cap), "cut": cents(cut), "payout": cents(line.payout)}
+            line.steps.append(trimmed)
             excess -= cut
 
 
-def _exception_reason(deal: Deal, misses: dict[int, str]) -> str:
+def _exception_reason(deal: Deal, misses: dict[int, dict]) -> dict:
+    """The parts of an exception's reason: the three most common misses, with how many rules each."""
     if not misses:
-        return "no commission rule is in force"
+        return {"kind": "no_rule_in_force"}
     # The most common reason first: it is usually the one to fix.
     counts: dict[str, int] = defaultdict(int)
     for reason in misses.values():
-        counts[reason] += 1
+        counts[json.dumps(reason, sort_keys=True)] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    summary = "; ".join(f"{reason} ({count} rule{'s' if count > 1 else ''})" for reason, count in ranked[:3])
-    return f"no rule matches: {summary}"
+    return {"kind": "no_rule_matches", "misses": [[json.loads(reason), count] for reason, count in ranked[:3]]}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ecosystem.periods import Period, quarter_of
 
-from . import calculation
+from . import calculation, explaining
 from .loading import load_deals, load_quotas, load_rules
 from .models import Rule as RuleModel
 
@@ -114,13 +114,13 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
                 rate=line.rate,
                 accelerator=line.accelerator,
                 capped=line.capped,
-                explanation=line.explanation,
+                explanation=explaining.render(line.parts),
             )
         )
     result.lines.sort(key=lambda line: (line.stacking != "base", line.rule_id))
     exception = next((e for e in with_deal.exceptions if e.deal_id == deal.id), None)
     if exception is not None:
-        result.no_rule_reason = exception.reason
+        result.no_rule_reason = explaining.render(exception.reason)
     result.other_deals_effect = with_deal.total - without.total - result.payout
     assumption = {"day": formats.date_format(day, "DATE_FORMAT"), "count": len(earlier), "period": period.label}
     if day == today():

@@ -13,6 +13,8 @@ from ecosystem.fields import ChoiceListField
 from ecosystem.scoping import ScopedQuerySet
 from partners.models import PartnerKind, PartnerTier
 
+from . import explaining
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 7, "decimal_places": 6}
 
@@ -434,7 +436,9 @@ class PayoutLine(LockedRunGuard, models.Model):
     accelerator = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
     capped = models.CharField(max_length=6, blank=True)
     payout = models.DecimalField(**MONEY)
-    explanation = models.TextField()
+    #: The arithmetic as parts (a kind and the figures), the same from both engines; ``explanation`` renders
+    #: them in the reader's language (:mod:`commissions.explaining`).
+    explanation_parts = models.JSONField(default=dict)
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -465,6 +469,16 @@ class PayoutLine(LockedRunGuard, models.Model):
         ]
 
     @property
+    def explanation(self) -> str:
+        """The line's arithmetic in the active language."""
+        return explaining.render(self.explanation_parts)
+
+    @explanation.setter
+    def explanation(self, value: str) -> None:
+        """Words kept as written (``PayoutLine(explanation="Goodwill")``), rendered verbatim."""
+        self.explanation_parts = {"kind": "text", "text": value}
+
+    @property
     def shown_deal(self):
         """The line's deal as the statement shows it: None once the deal is another partner's (a booking moved
         it). The line keeps its own amounts and explanation; what the deal is now — its account, product line,
@@ -482,13 +496,23 @@ class SettlementException(LockedRunGuard, models.Model):
     attempt = models.PositiveIntegerField()
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     opportunity = models.ForeignKey("opportunities.Opportunity", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=500)
+    #: Why no rule pays the deal, as parts; ``reason`` renders them in the reader's language.
+    reason_parts = models.JSONField(default=dict)
 
     objects = InternalQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "partner", "opportunity"]
         indexes = [models.Index(fields=["run", "attempt"], name="settlementexc_run_attempt_idx")]
+
+    @property
+    def reason(self) -> str:
+        """Why no rule pays the deal, in the active language."""
+        return explaining.render(self.reason_parts)
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self.reason_parts = {"kind": "text", "text": value}
 
     def __str__(self) -> str:
         return f"Exception {self.opportunity_id}: {self.reason}"

@@ -269,7 +269,8 @@ def settlement_compute_chunk(run_id: int, attempt: int, index: int, partner_ids:
         SettlementException.objects.bulk_create(
             [
                 SettlementException(
-                    run_id=run_id, attempt=attempt, partner_id=e.partner_id, opportunity_id=e.deal_id, reason=e.reason
+                    run_id=run_id, attempt=attempt, partner_id=e.partner_id, opportunity_id=e.deal_id,
+                    reason_parts=e.reason,
                 )
                 for e in exceptions
             ],
@@ -333,25 +334,18 @@ def _delete_rows(queryset) -> None:
     queryset._raw_delete(queryset.db)
 
 
-NEWLY_OWED = "newly owed: a late win, a new rule or a deal now this partner's"
-CHANGED = "amount or rule changed"
+def adjustment_parts(period_label: str, paid_before: bool, owed: Decimal, paid: Decimal, now: dict) -> dict:
+    """An adjustment line's explanation parts (:data:`.sql_calculation.ADJUST_SQL` writes the same)."""
+    return {
+        "kind": "adjustment", "period": period_label, "change": "changed" if paid_before else "newly_owed",
+        "owed": calculation.cents(owed), "paid": calculation.cents(paid), "difference": calculation.cents(owed - paid),
+        "now": now,
+    }  # fmt: skip
 
 
-def adjustment_text(period_label: str, what: str, owed: Decimal, paid: Decimal, explanation: str) -> str:
-    """An adjustment line's explanation (:data:`.sql_calculation.ADJUST_SQL` writes the same words)."""
-    return (
-        f"Adjustment for {period_label} ({what}): now owed {calculation.euros(owed)}, "
-        f"paid {calculation.euros(paid)}, difference {calculation.euros(owed - paid)}. Now: {explanation}"
-    )
-
-
-def clawback_text(period_label: str, paid: Decimal) -> str:
-    """A clawback line's explanation (:data:`.sql_calculation.ADJUST_SQL` writes the same words)."""
-    return (
-        f"Clawback for {period_label}: no longer owed to this partner (the deal is no longer won, no longer "
-        f"this partner's or no longer paid by this rule); paid {calculation.euros(paid)}, "
-        f"reversed {calculation.euros(-paid)}."
-    )
+def clawback_parts(period_label: str, paid: Decimal) -> dict:
+    """A clawback line's explanation parts (:data:`.sql_calculation.ADJUST_SQL` writes the same)."""
+    return {"kind": "clawback", "period": period_label, "paid": calculation.cents(paid)}
 
 
 def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
@@ -374,10 +368,9 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
         key = (line.deal_id, line.rule_id, line.partner_id)
         already, corrects = paid.get(key, (Decimal("0"), None))
         if line.payout != already:
-            text = adjustment_text(period.label, CHANGED if key in paid else NEWLY_OWED, line.payout, already,
-                                   line.explanation)  # fmt: skip
+            parts = adjustment_parts(period.label, key in paid, line.payout, already, line.parts)
             rows.append(
-                line_row(line, LineKind.ADJUSTMENT, period.label, corrects, payout=line.payout - already, text=text)
+                line_row(line, LineKind.ADJUSTMENT, period.label, corrects, payout=line.payout - already, parts=parts)
             )
     owed_keys = {(line.deal_id, line.rule_id, line.partner_id) for line in owed.lines}
     for key, (already, corrects) in sorted(paid.items()):
@@ -387,7 +380,7 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
         rows.append(
             (
                 partner_id, deal_id, rule_id, LineKind.ADJUSTMENT, period.label, Decimal("0"), None, None, "",
-                -already, clawback_text(period.label, already), corrects,
+                -already, clawback_parts(period.label, already), corrects,
             )
         )  # fmt: skip
     return rows
@@ -416,17 +409,12 @@ def _paid_lines(period: Period, partner_ids: list[int]) -> dict[tuple[int, int, 
 
 def _sql_adjustments(run_id: int, attempt: int, period: Period, partner_ids: list[int]) -> dict:
     """What :func:`_adjustments` computes, set-based by PostgreSQL; per partner, the total and count written."""
-    paid_rule_ids = set(
-        PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES, deal_period=period.label, partner_id__in=partner_ids)
-        .order_by()
-        .values_list("rule_id", flat=True)
-        .distinct()
-    )
+    paid_rule_ids = sql_calculation.paid_rule_ids(period.label, partner_ids, list(LOCKED_STATUSES))
     return sql_calculation.adjust_chunk(
         run_id=run_id, attempt=attempt, period_label=period.label, start=period.start, end=period.end,
         partner_ids=partner_ids, rules=load_rules(period.start, period.end, also_rule_ids=paid_rule_ids),
         quotas=load_quotas(period.label, partner_ids), locked_statuses=list(LOCKED_STATUSES),
-        diffed_kinds=list(DIFFED_KINDS), changed=CHANGED, newly_owed=NEWLY_OWED,
+        diffed_kinds=list(DIFFED_KINDS),
     )  # fmt: skip
 
 

@@ -5,10 +5,11 @@ tens of thousands of rows the history is written here in one statement per chunk
 straight from the rows just written, with the same columns the library writes.
 """
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import BooleanField
+from django.db.models import BooleanField, JSONField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -22,8 +23,15 @@ def copy_insert(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
     columns = [model._meta.get_field(name).column for name in fields]
     table = model._meta.db_table
     if connection.vendor == "postgresql":
+        # A JSON field's value given as a dict or list goes as its JSON text (a str is taken as JSON text already).
+        json_at = [i for i, name in enumerate(fields) if isinstance(model._meta.get_field(name), JSONField)]
         with connection.cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
             for row in rows:
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        if isinstance(row[i], dict | list):
+                            row[i] = json.dumps(row[i])
                 copy.write_row(row)
         return
     model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=CHUNK)

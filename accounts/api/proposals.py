@@ -25,6 +25,15 @@ class ProposalItemSerializer(serializers.ModelSerializer):
     account_siren = serializers.CharField(source="account.siren", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     score = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), source="reasons_text", read_only=True,
+        help_text="Why this partner, in the request's language.",
+    )  # fmt: skip
+    reason_parts = serializers.JSONField(
+        source="reasons",
+        read_only=True,
+        help_text="The same reasons as stored: each a kind with its codes and figures.",
+    )
 
     class Meta:
         model = ProposalItem
@@ -37,6 +46,7 @@ class ProposalItemSerializer(serializers.ModelSerializer):
             "partner_name",
             "score",
             "reasons",
+            "reason_parts",
             "status",
             "note",
         ]

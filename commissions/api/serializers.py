@@ -359,13 +359,18 @@ class PayoutLineSerializer(serializers.ModelSerializer):
     payout = MoneyField(read_only=True)
     rate = PlainDecimalField(max_digits=7, decimal_places=6, read_only=True)
     accelerator = PlainDecimalField(max_digits=6, decimal_places=4, read_only=True)
+    explanation = serializers.CharField(read_only=True, help_text="The line's arithmetic in the request's language.")
+    explanation_parts = serializers.JSONField(
+        read_only=True, help_text="The same arithmetic as stored: a kind and the figures (amounts and rates as text)."
+    )
     open_dispute = serializers.SerializerMethodField()
 
     class Meta:
         model = PayoutLine
         fields = [
             "id", "kind", "opportunity", "account", "product_line", "closed_on", "deal_period", "rule", "rule_name",
-            "base_amount", "rate", "accelerator", "capped", "payout", "explanation", "corrects", "open_dispute",
+            "base_amount", "rate", "accelerator", "capped", "payout", "explanation", "explanation_parts", "corrects",
+            "open_dispute",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -512,12 +517,14 @@ class SettlementExceptionSerializer(serializers.ModelSerializer):
     product_line = serializers.CharField(source="opportunity.product_line", read_only=True)
     amount = MoneyField(source="opportunity.amount", read_only=True)
     closed_on = serializers.DateField(source="opportunity.closed_on", read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Why no rule pays the deal, in the request's language.")
+    reason_parts = serializers.JSONField(read_only=True, help_text="The same reason as stored: a kind and its figures.")
 
     class Meta:
         model = SettlementException
         fields = [
             "id", "run", "period", "partner", "partner_name", "opportunity", "account", "product_line", "amount",
-            "closed_on", "reason",
+            "closed_on", "reason", "reason_parts",
         ]  # fmt: skip
         read_only_fields = fields
 

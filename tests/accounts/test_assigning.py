@@ -181,3 +181,16 @@ class TestPages:
         assert client.post(f"/accounts/assignments/{assignment.pk}/end/").status_code == 403
         assignment.refresh_from_db()
         assert assignment.valid_to is None
+
+
+@pytest.mark.django_db
+def test_the_system_reason_of_an_ended_assignment_reads_in_the_readers_language():
+    from django.utils import translation
+
+    from accounts.models import REASSIGNED, Assignment
+
+    with translation.override("fr"):
+        assert str(Assignment(reason=REASSIGNED).reason_text) == "Réattribué"
+        assert Assignment(reason="Typed by the channel team").reason_text == "Typed by the channel team"
+    with translation.override("en"):
+        assert str(Assignment(reason=REASSIGNED).reason_text) == "Reassigned"

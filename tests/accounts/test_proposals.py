@@ -43,7 +43,7 @@ class TestScoring:
         )
         # two matching lines (security, data) × 2 + 3 wins × 0.5 + platinum 1
         assert score == Decimal("2") * 2 + Decimal("1.5") + Decimal("1")
-        assert any("3 won deals" in r for r in reasons)
+        assert {"kind": "won_deals", "count": 3, "sector": "banking"} in reasons
 
     def test_specialisation_points_are_capped_at_two_lines(self):
         full = partner(1, specs=("security", "data", "infrastructure"))
@@ -52,7 +52,7 @@ class TestScoring:
     def test_the_best_fit_wins(self):
         result = propose([account(1)], [partner(1), partner(2, specs=("security",))])
         assert [(i.account_id, i.partner_id) for i in result.items] == [(1, 2)]
-        assert "serves Île-de-France" in result.items[0].reasons[0]
+        assert result.items[0].reasons[0] == {"kind": "serves", "region": "ile_de_france"}
 
     def test_region_is_required(self):
         result = propose([account(1, region="bretagne")], [partner(1)])
@@ -373,3 +373,56 @@ def test_partner_users_get_no_proposals_link(users, who, client):
     client.force_login(users[who])
     page = client.get("/accounts/")
     assert page.status_code == 200 and "/accounts/proposals/" not in page.content.decode()
+
+
+# --- Reasons stored as parts, read in the reader's language (issue 14 item 5) ----------------------
+
+
+def test_reasons_read_in_english_and_in_french():
+    from django.utils import translation
+
+    from accounts import proposal_reasons
+
+    reasons = [
+        {"kind": "serves", "region": "ile_de_france"},
+        {"kind": "specialised", "product_lines": ["data", "security"], "sector": "banking"},
+        {"kind": "won_deals", "count": 3, "sector": "banking"},
+        {"kind": "won_deals", "count": 1, "sector": "banking"},
+        {"kind": "tier", "tier": "platinum"},
+        {"kind": "load", "load": 2, "capacity": 50},
+        {"kind": "text", "text": "kept as written"},
+    ]
+    with translation.override("en"):
+        assert proposal_reasons.render_all(reasons) == [
+            "serves Île-de-France", "specialised in Data, Security for Banking", "3 won deals in Banking",
+            "1 won deal in Banking", "Platinum partner", "load 2/50 before this account", "kept as written",
+        ]  # fmt: skip
+        assert proposal_reasons.unplaced(NO_CAPACITY_LEFT) == "every partner serving this region is at capacity"
+    with translation.override("fr"):
+        assert proposal_reasons.render_all(reasons) == [
+            "couvre Île-de-France", "spécialisé en Données, Sécurité pour Banque", "3 affaires gagnées en Banque",
+            "1 affaire gagnée en Banque", "partenaire Platinum", "charge 2/50 avant ce compte", "kept as written",
+        ]  # fmt: skip
+        assert proposal_reasons.unplaced(NO_PARTNER_IN_REGION) == "aucun partenaire actif ne couvre cette région"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("serves Île-de-France", {"kind": "serves", "region": "ile_de_france"}),
+        ("specialised in Data, Security for Banque",
+         {"kind": "specialised", "product_lines": ["data", "security"], "sector": "banking"}),
+        ("specialised in Données, Sécurité for Banking",
+         {"kind": "specialised", "product_lines": ["data", "security"], "sector": "banking"}),
+        ("3 won deals in Banking", {"kind": "won_deals", "count": 3, "sector": "banking"}),
+        ("1 won deal in Banque", {"kind": "won_deals", "count": 1, "sector": "banking"}),
+        ("gold partner", {"kind": "tier", "tier": "gold"}),
+        ("load 4/50 before this account", {"kind": "load", "load": 4, "capacity": 50}),
+        ("something else", {"kind": "text", "text": "something else"}),
+    ],
+)  # fmt: skip
+def test_every_old_reason_format_is_read_back_into_parts(text, parts):
+    from accounts.legacy_proposal_reasons import reason_parts, unplaced_code
+
+    assert reason_parts(text) == parts
+    assert unplaced_code("no active partner serves this region") == NO_PARTNER_IN_REGION

@@ -60,3 +60,26 @@ def approve_on_page(client, run, **changes):
 
 def paid_body(**changes) -> dict:
     return {"paid_on": "2026-10-15", "payment_reference": "VIR-2026-10-01", **changes}
+
+
+def plain(text: str) -> str:
+    """Rendered words with their no-break spaces as spaces, to compare with a literal."""
+    return text.replace("\xa0", " ")
+
+
+def english(line) -> str:
+    """A line's explanation (or an exception's reason) as an English reader reads it, no-break spaces as spaces."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return plain(line.explanation if hasattr(line, "explanation_parts") else line.reason)
+
+
+def comparable_rows(queryset, fields) -> list[tuple]:
+    """``values_list(*fields)`` with JSON values (explanation parts) as canonical text: hashable and sortable."""
+    import json
+
+    return [
+        tuple(json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value for value in row)
+        for row in queryset.values_list(*fields)
+    ]

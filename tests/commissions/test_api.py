@@ -11,7 +11,7 @@ from commissions.models import Dispute, DisputeMessage, RunStatus, SettlementRun
 from ecosystem.roles import Role
 
 from ..factories import AccountFactory, PartnerFactory, ProgramFactory, RuleFactory, UserFactory, won
-from .helpers import Q3_DAY, approve_body, approved, computed, current_lines, paid_body, run_for
+from .helpers import Q3_DAY, approve_body, approved, computed, current_lines, paid_body, plain, run_for
 
 SETTLEMENTS = "/api/v1/settlements/"
 STATEMENTS = "/api/v1/statements/"
@@ -107,7 +107,8 @@ class TestSettlementRuns:
         for key in ("channel", "manager"):
             rows = api(users[key]).get(f"/api/v1/settlement-exceptions/?run={run.pk}").json()["results"]
             assert [(row["opportunity"], row["amount"]) for row in rows] == [(unpaid.pk, "700.00")]
-            assert "product line security" in rows[0]["reason"]
+            assert "product line Security not in AI" in plain(rows[0]["reason"])  # the reader's language, labels
+            assert rows[0]["reason_parts"]["kind"] == "no_rule_matches"
 
     def test_finance_export_of_a_run(self, api, channel_user, partner_a, partner_b):
         RuleFactory(rate=D("0.1"))
@@ -178,7 +179,9 @@ class TestStatementIsolation:
         assert body["total"] == "100.00" and body["period"] == "2026-Q3"
         [line] = body["lines"]
         assert line["base_amount"] == "1000.00" and line["payout"] == "100.00" and line["rate"] == "0.1"
-        assert line["explanation"].endswith("1 000.00 € × 10 % = 100.00 €")
+        assert plain(line["explanation"]).endswith("1,000.00 € × 10 % = 100.00 €")  # the request's language
+        step = {"kind": "percent", "base": "1000.00", "rate": "10", "value": "100.00"}
+        assert line["explanation_parts"]["steps"] == [step]
         assert line["kind"] == "commission" and line["open_dispute"] is None
 
     def test_internal_users_see_every_statement(self, api, users, two_partners):
@@ -209,9 +212,9 @@ def test_statement_csv_exact_content_with_formulas_neutralised(api, admin_a, par
     assert csv_text(response) == (
         "\ufeffpartner_siren,partner,period,opportunity,account,product_line,amount,rule,calculation,payout\r\n"
         f"732829320,Alpha Intégration,2026-Q3,{first.pk},'=1+2,ai,1234.50,'@SUM(A1),"
-        "'@SUM(A1): 1 234.50 € × 8 % = 98.76 €,98.76\r\n"
+        "\"'@SUM(A1): 1,234.50\xa0€ × 8\xa0% = 98.76\xa0€\",98.76\r\n"
         f'732829320,Alpha Intégration,2026-Q3,{second.pk},"Maison Dupont, Lyon",ai,999.99,\'@SUM(A1),'
-        "'@SUM(A1): 999.99 € × 8 % = 80.00 €,80.00\r\n"
+        "'@SUM(A1): 999.99\xa0€ × 8\xa0% = 80.00\xa0€,80.00\r\n"
     )
     assert statement.total == D("178.76")
     # The page's download is the same file.

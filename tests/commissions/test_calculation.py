@@ -37,7 +37,7 @@ class TestHandComputed:
         result = calculate([deal(1, "12345.67")], [pct(1, "0.08")])
         (line,) = result.lines
         assert line.payout == D("987.65")  # 987.6536 → half-up
-        assert "12 345.67 € × 8 % = 987.65 €" in line.explanation
+        assert line.parts["steps"] == [{"kind": "percent", "base": "12345.67", "rate": "8", "value": "987.65"}]
 
     def test_half_up_to_the_cent_per_line(self):
         result = calculate([deal(1, "0.125"), deal(2, "0.135")], [pct(1, "1")])
@@ -116,10 +116,12 @@ class TestHandComputed:
         result = calculate([deal(1, 100, product_line="security")], [pct(1, "0.1", product_lines=frozenset({"ai"}))])
         assert result.lines == []
         (exception,) = result.exceptions
-        assert exception.deal_id == 1 and "product line security not in ai" in exception.reason
+        assert exception.deal_id == 1
+        miss = {"kind": "not_in", "field": "product_line", "value": "security", "allowed": ["ai"]}
+        assert exception.reason == {"kind": "no_rule_matches", "misses": [[miss, 1]]}
 
     def test_exception_when_no_rule_at_all(self):
-        assert calculate([deal(1, 100)], []).exceptions[0].reason == "no commission rule is in force"
+        assert calculate([deal(1, 100)], []).exceptions[0].reason == {"kind": "no_rule_in_force"}
 
 
 def test_euros_format():
@@ -208,7 +210,7 @@ def test_reordering_the_input_changes_nothing(deals, rules, quotas, rnd):
     second = calculate(shuffled_deals, shuffled_rules, dict(reversed(list(quotas.items()))))
 
     def key(result):
-        return [(line.deal_id, line.rule_id, line.payout, line.explanation) for line in result.lines]
+        return [(line.deal_id, line.rule_id, line.payout, line.parts) for line in result.lines]
 
     assert key(first) == key(second)
     assert first.exceptions == second.exceptions

@@ -22,7 +22,7 @@ from commissions.models import PayoutLine, Quota, Statement
 from opportunities.models import Stage
 
 from ..factories import PartnerFactory, ProgramFactory, RuleFactory, UserFactory, won
-from .helpers import approved, run_for
+from .helpers import approved, comparable_rows, run_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ Q4_START = date(2026, 10, 1)
 CHUNK_SIZES = (1, 2, 1_000_000)
 LINE_FIELDS = (
     "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount", "rate", "accelerator", "capped",
-    "payout", "explanation", "corrects_id",
+    "payout", "explanation_parts", "corrects_id",
 )  # fmt: skip
 
 amounts = st.integers(10_000, 6_000_000).map(lambda cents: D(cents) / 100)
@@ -60,7 +60,7 @@ def _deal(data, partners, start, days):
 
 def _lines_and_statements(run):
     run.refresh_from_db()
-    lines = Counter(PayoutLine.objects.filter(run=run, attempt=run.committed_attempt).values_list(*LINE_FIELDS))
+    lines = Counter(comparable_rows(PayoutLine.objects.filter(run=run, attempt=run.committed_attempt), LINE_FIELDS))
     statements = sorted(Statement.objects.current().filter(run=run).values_list("partner_id", "total", "line_count"))
     return lines, statements
 

@@ -24,7 +24,7 @@ from commissions.models import (
 from ecosystem.roles import Role
 
 from ..factories import RuleFactory, UserFactory, won
-from .helpers import Q3_DAY, approve_body, approved, computed, current_lines
+from .helpers import Q3_DAY, approve_body, approved, computed, current_lines, english
 
 DISPUTES = "/api/v1/disputes/"
 
@@ -77,8 +77,8 @@ class TestFailure4DisputesEndWithAnOutcome:
         q4 = computed("2026-Q4", user=channel_user)
         line = PayoutLine.objects.get(run=q4, attempt=q4.committed_attempt, kind=LineKind.MANUAL)
         assert line.partner == partner_a and line.payout == D("20.00") and line.corrects == disputed["line"]
-        assert "Dispute #" in line.explanation and "Select account: 12 %, 20.00 € more." in line.explanation
-        assert "channel" in line.explanation  # who decided
+        assert "Dispute #" in english(line) and "Select account: 12 %, 20.00 € more." in english(line)
+        assert "channel" in english(line)  # who decided
         assert Statement.objects.get(run=q4, partner=partner_a).total == D("20.00")  # nothing else in Q4
         assert q4.total == D("20.00") and q4.line_count == 1
         adjustment.refresh_from_db()

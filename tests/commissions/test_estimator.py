@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from commissions.models import Quota
 
 from ..factories import AccountFactory, AssignmentFactory, ProgramFactory, RuleFactory, won
+from .helpers import plain
 
 ESTIMATE = "/api/v1/commission-estimate/"
 TODAY = date(2026, 8, 20)
@@ -45,8 +46,9 @@ class TestFigures:
             ("AI 8 %", "2000.00"),
             ("Select bonus", "200.00"),
         ]
-        assert body["lines"][0]["explanation"] == "AI 8 %: 25 000.00 € × 8 % = 2 000.00 €"
-        assert body["lines"][1]["explanation"] == "Select bonus: flat 200.00 € per deal"
+        # In the reader's language (French here), amounts as French readers write them.
+        assert plain(body["lines"][0]["explanation"]) == "AI 8 %: 25 000,00 € × 8 % = 2 000,00 €"
+        assert plain(body["lines"][1]["explanation"]) == "Select bonus: forfait de 200,00 € par affaire"
         assert body["other_deals_effect"] == "0.00" and body["no_rule_reason"] == ""
         assert body["date"] == "2026-08-20"
 
@@ -68,9 +70,9 @@ class TestFigures:
         body = ask(api, rep_a, account, "20000").json()
         # 10 000 € at 5 % + 10 000 € at 10 %.
         assert body["payout"] == "1500.00"
-        assert body["lines"][0]["explanation"] == (
-            "Tiers: cumulative 90 000.00 € → 110 000.00 € (marginal bands); "
-            "10 000.00 € × 5 % + 10 000.00 € × 10 % = 1 500.00 €"
+        assert plain(body["lines"][0]["explanation"]) == (
+            "Tiers: cumul 90 000,00 € → 110 000,00 € (tranches marginales); "
+            "10 000,00 € × 5 % + 10 000,00 € × 10 % = 1 500,00 €"
         )
         assert body["other_deals_effect"] == "0.00"
 
@@ -93,7 +95,7 @@ class TestFigures:
         # 20 000 × 5 % = 1 000; quota reached (110 000 / 100 000): × 1.5 = 1 500; capped at 1 200.
         line = body["lines"][0]
         assert line["payout"] == "1200.00" and line["accelerator"] == "1.5" and line["capped"] == "deal"
-        assert "accelerator × 1.5" in line["explanation"] and "capped at 1 200.00 €" in line["explanation"]
+        assert "accélérateur × 1,5" in line["explanation"] and "plafonné à 1 200,00 €" in plain(line["explanation"])
         # The quota is reached with this deal: the 9 earlier deals go from 500 to 750 each.
         assert body["other_deals_effect"] == "2250.00"
 
@@ -123,7 +125,7 @@ class TestFigures:
         RuleFactory(product_lines=["ai"])
         body = ask(api, rep_a, account, "1000", product_line="security").json()
         assert body["payout"] == "0.00" and body["lines"] == []
-        assert "product line security" in body["no_rule_reason"]
+        assert "gamme de produits Sécurité hors de IA" in plain(body["no_rule_reason"])
 
     def test_it_writes_nothing(self, api, rep_a, partner_a, account):
         RuleFactory(calculation="tiered", rate=None, bands=[["0", "0.05"]])

@@ -178,6 +178,8 @@ def test_the_partner_reads_the_line_with_its_reason_on_its_statement(api, q3, ch
     manual = [line for line in lines if line["kind"] == "manual"]
     assert len(manual) == 1 and manual[0]["payout"] == "-10.00" and manual[0]["rule_name"] is None
     assert "Duplicate of deal 42" in manual[0]["explanation"]
-    assert timezone.localdate().isoformat() in manual[0]["explanation"]  # dated by the day it was added
+    # Dated by the day it was added, as the reader (English here) writes dates.
+    assert timezone.localdate().strftime("%m/%d/%Y") in manual[0]["explanation"]
+    assert manual[0]["explanation_parts"]["on"] == timezone.localdate().isoformat()
     export = b"".join(api(rep_a).get(f"/api/v1/statements/{statement.pk}/export/").streaming_content).decode()
     assert any(row.endswith(",-10.00") for row in export.splitlines())  # an amount, never a formula-prefixed text

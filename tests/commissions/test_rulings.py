@@ -20,7 +20,7 @@ from commissions.models import LineKind, Quota, SettlementException, Statement
 from opportunities.models import Stage
 
 from ..factories import PartnerFactory, RuleFactory, UserFactory, won
-from .helpers import approved, current_lines, run_for
+from .helpers import approved, current_lines, english, run_for
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ class TestZeroLines:
         deal = won(partner_a, "1000.00", Q3)
         run = settle()
         line = line_of(run, deal)
-        assert line.payout == D("0.00") and line.explanation == "Zero: 1 000.00 € × 0 % = 0.00 €"
+        assert line.payout == D("0.00") and english(line) == "Zero: 1,000.00 € × 0 % = 0.00 €"
         assert run.line_count == 1 and run.exception_count == 0
         assert not SettlementException.objects.filter(run=run).exists()
 
@@ -54,7 +54,7 @@ class TestZeroLines:
         deal = won(partner_a, "10000.00", Q3)
         run = settle()
         line = line_of(run, deal)
-        assert line.payout == D("0.00") and "10 000.00 € × 0 % = 0.00 €" in line.explanation
+        assert line.payout == D("0.00") and "10,000.00 € × 0 % = 0.00 €" in english(line)
         assert run.exception_count == 0
 
     def test_below_the_first_retroactive_band_writes_a_zero_line_saying_so(self, engine, partner_a):
@@ -63,7 +63,7 @@ class TestZeroLines:
         run = settle()
         line = line_of(run, deal)
         assert line.payout == D("0.00")
-        assert "period total 10 000.00 € is below the first band (20 000.00 €)" in line.explanation
+        assert "period total 10,000.00 € is below the first band (20,000.00 €)" in english(line)
         assert run.exception_count == 0
 
     def test_a_period_cap_used_up_writes_a_zero_line(self, engine, partner_a):
@@ -74,7 +74,7 @@ class TestZeroLines:
         assert line_of(run, first).payout == D("100.00")
         line = line_of(run, second)
         assert line.payout == D("0.00") and line.capped == "period"
-        assert "period cap 100.00 € reached: trimmed by 100.00 € to 0.00 €" in line.explanation
+        assert "period cap 100.00 € reached: trimmed by 100.00 € to 0.00 €" in english(line)
         assert run.exception_count == 0 and run.total == D("100.00")
 
     def test_only_a_deal_no_rule_matches_is_an_exception(self, engine, partner_a):
@@ -110,7 +110,7 @@ class TestInclusiveBounds:
         run = settle()
         assert line_of(run, first).payout == D("10.00")
         line = line_of(run, second)
-        assert line.payout == D("2.00") and "100.00 € × 2 % = 2.00 €" in line.explanation
+        assert line.payout == D("2.00") and "100.00 € × 2 % = 2.00 €" in english(line)
 
     def test_the_retroactive_rate_is_that_of_the_highest_band_reached_included(self, engine, partner_a):
         RuleFactory(name="R", calculation="tiered", rate=None, tier_mode="retroactive",
@@ -119,7 +119,7 @@ class TestInclusiveBounds:
         won(partner_a, "500.00", date(2026, 7, 2))  # the total is exactly 2 000.00
         run = settle()
         assert sorted(current_lines(run).values_list("payout", flat=True)) == [D("15.00"), D("45.00")]
-        assert all("reaches the 3 % band" in line.explanation for line in current_lines(run))
+        assert all("reaches the 3 % band" in english(line) for line in current_lines(run))
 
     def test_dates_are_included(self, engine, partner_a):
         RuleFactory(name="Window", rate=D("0.1"), valid_from=date(2026, 8, 1), valid_to=date(2026, 8, 31))
@@ -150,8 +150,8 @@ class TestQuotaInExplanations:
         deal = won(partner_a, "12000.00", date(2026, 7, 1))
         won(partner_a, "13000.00", date(2026, 7, 2))
         run = settle()
-        assert line_of(run, deal).explanation == (
-            "Acc: 12 000.00 € × 5 % = 600.00 €; accelerator × 1.5 (quota 20 000.00 €, won 25 000.00 €: "
+        assert english(line_of(run, deal)) == (
+            "Acc: 12,000.00 € × 5 % = 600.00 €; accelerator × 1.5 (quota 20,000.00 €, won 25,000.00 €: "
             "attainment 125.0 % ≥ threshold 100 %) = 900.00 €"
         )
 
@@ -163,9 +163,9 @@ class TestQuotaInExplanations:
         other = PartnerFactory()
         Quota.objects.create(partner=other, period="2026-Q3", amount=D("40000.00"))
         won(other, "12345.00", Q3)  # 30.8625 % → 30.9 %
-        texts = sorted(current_lines(settle()).values_list("partner_id", "explanation"))
-        assert "(quota 30 000.00 €, won 10 000.00 €: attainment 33.3 % ≥ threshold 30 %) = 20.00 €" in texts[0][1]
-        assert "(quota 40 000.00 €, won 12 345.00 €: attainment 30.9 % ≥ threshold 30 %) = 20.00 €" in texts[1][1]
+        texts = sorted((line.partner_id, english(line)) for line in current_lines(settle()))
+        assert "(quota 30,000.00 €, won 10,000.00 €: attainment 33.3 % ≥ threshold 30 %) = 20.00 €" in texts[0][1]
+        assert "(quota 40,000.00 €, won 12,345.00 €: attainment 30.9 % ≥ threshold 30 %) = 20.00 €" in texts[1][1]
 
     def test_a_tiered_accelerated_line_names_them_too(self, engine, partner_a):
         RuleFactory(name="T", calculation="tiered", rate=None, bands=[["0", "0.02"]],
@@ -173,8 +173,8 @@ class TestQuotaInExplanations:
         Quota.objects.create(partner=partner_a, period="2026-Q3", amount=D("10000.00"))
         deal = won(partner_a, "5000.00", Q3)
         line = line_of(settle(), deal)
-        assert line.explanation.endswith(
-            "accelerator × 1.25 (quota 10 000.00 €, won 5 000.00 €: attainment 50.0 % ≥ threshold 50 %) = 125.00 €"
+        assert english(line).endswith(
+            "accelerator × 1.25 (quota 10,000.00 €, won 5,000.00 €: attainment 50.0 % ≥ threshold 50 %) = 125.00 €"
         )
 
 
@@ -195,9 +195,9 @@ class TestReSettleAndDiff:
         adjustments = {line.partner_id: line for line in current_lines(q4).filter(kind=LineKind.ADJUSTMENT)}
         assert set(adjustments) == {a.pk, b.pk}
         assert adjustments[a.pk].payout == D("-5000.00") and adjustments[a.pk].corrects == original
-        assert adjustments[a.pk].explanation.startswith("Clawback for 2026-Q3: no longer owed to this partner")
+        assert english(adjustments[a.pk]).startswith("Clawback for 2026-Q3: no longer owed to this partner")
         assert adjustments[b.pk].payout == D("5000.00") and adjustments[b.pk].corrects is None
-        assert "newly owed" in adjustments[b.pk].explanation
+        assert "newly owed" in english(adjustments[b.pk])
         assert dict(Statement.objects.current().filter(run=q4).values_list("partner_id", "total")) == {
             a.pk: D("-5000.00"),
             b.pk: D("5000.00"),
@@ -249,7 +249,7 @@ class TestReSettleAndDiff:
         q1 = settle("2027-Q1", chunk_deals=chunk_deals)
         line = line_of(q1, deal)
         assert (line.partner_id, line.payout, line.corrects) == (b.pk, D("50.00"), owed_to_b)
-        assert "(amount or rule changed)" in line.explanation
+        assert "(amount or rule changed)" in english(line)
 
 
 class TestAdjustmentsStayInTheirPeriod:

@@ -18,7 +18,7 @@ from commissions.models import (
 from opportunities.models import Stage
 
 from ..factories import PartnerFactory, RuleFactory, UserFactory, won
-from .helpers import current_lines, run_for
+from .helpers import current_lines, english, run_for
 
 Q3 = date(2026, 7, 15)
 
@@ -38,11 +38,11 @@ class TestCompute:
         assert run.status == RunStatus.COMPUTED
         assert run.total == D("850.00") and run.line_count == 3 and run.exception_count == 1
         line = current_lines(run).get(opportunity=a1)
-        assert line.payout == D("500.00") and "10 000.00 € × 5 % = 500.00 €" in line.explanation
+        assert line.payout == D("500.00") and "10,000.00 € × 5 % = 500.00 €" in english(line)
         statements = {s.partner_id: s.total for s in Statement.objects.filter(run=run)}
         assert statements == {partner_a.pk: D("600.00"), partner_b.pk: D("250.00")}
         exception = SettlementException.objects.get(run=run)
-        assert exception.opportunity == unpaid and "product line security" in exception.reason
+        assert exception.opportunity == unpaid and "product line Security not in AI" in english(exception)
 
     def test_rerun_replaces_lines_with_the_same_result(self, partner_a):
         RuleFactory(rate=D("0.1"))

@@ -2,11 +2,12 @@
 
 Each case settles the same run twice — every line through the pure module, then through
 PostgreSQL — and compares every line (deal, rule, base, rate, accelerator, cap, payout, the
-explanation word for word) and every exception. The generated cases draw rules and deals at
+explanation parts, identical) and every exception. The generated cases draw rules and deals at
 random (percent, flat, marginal and retroactive tiers, caps, accelerators, conditions, dates,
 priorities, bonus stacking) from fixed seeds, so a failure is reproducible.
 """
 
+import json
 import random
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -21,7 +22,7 @@ from opportunities.models import RegistrationStatus
 from partners.models import PartnerKind, PartnerTier
 
 from ..factories import AccountFactory, OpportunityFactory, PartnerFactory, ProgramFactory, RuleFactory, won
-from .helpers import approved, run_for
+from .helpers import approved, comparable_rows, plain, run_for
 
 pytestmark = [
     pytest.mark.django_db,
@@ -31,7 +32,7 @@ pytestmark = [
 Q3_START, Q3_END = date(2026, 7, 1), date(2026, 9, 30)
 LINE_FIELDS = (
     "partner_id", "opportunity_id", "rule_id", "kind", "deal_period", "base_amount", "rate", "accelerator", "capped",
-    "payout", "explanation", "corrects_id",
+    "payout", "explanation_parts", "corrects_id",
 )  # fmt: skip
 
 
@@ -40,13 +41,24 @@ def _settle(run, settings, *, sql: bool):
     assert settlement.uses_sql_engine() is sql
     settlement.settle_now(run.pk, chunk_deals=40)  # several chunks
     run.refresh_from_db()
-    lines = sorted(PayoutLine.objects.filter(run=run, attempt=run.committed_attempt).values_list(*LINE_FIELDS))
+    lines = sorted(comparable_rows(PayoutLine.objects.filter(run=run, attempt=run.committed_attempt), LINE_FIELDS))
     exceptions = sorted(
-        SettlementException.objects.filter(run=run, attempt=run.committed_attempt).values_list(
-            "partner_id", "opportunity_id", "reason"
+        comparable_rows(
+            SettlementException.objects.filter(run=run, attempt=run.committed_attempt),
+            ("partner_id", "opportunity_id", "reason_parts"),
         )
     )
     return lines, exceptions, run.total
+
+
+def words(stored: str) -> str:
+    """Stored parts (as compared, JSON text) rendered for an English reader."""
+    from django.utils import translation
+
+    from commissions.explaining import render
+
+    with translation.override("en"):
+        return plain(render(json.loads(stored)))
 
 
 def assert_engines_agree(settings, period="2026-Q3"):
@@ -91,8 +103,8 @@ def test_hand_written_rules_agree(settings):
     _won(silver, "3000", date(2026, 8, 2), account=other, registration_status=RegistrationStatus.PENDING)
     lines, exceptions, total = assert_engines_agree(settings)
     assert len(lines) > 15 and total > 0
-    assert any("accelerator × 1.5" in line[-2] for line in lines)
-    assert any("capped at 900.00 € per deal" in line[-2] for line in lines)
+    assert any("accelerator × 1.5" in words(line[-2]) for line in lines)
+    assert any("capped at 900.00 € per deal" in words(line[-2]) for line in lines)
 
 
 def test_no_rule_pays_agree(settings):
@@ -100,7 +112,8 @@ def test_no_rule_pays_agree(settings):
     RuleFactory(rate=D("0.05"), product_lines=["security"])
     won(partner, "1000", date(2026, 7, 10), product_line="ai")
     lines, exceptions, _ = assert_engines_agree(settings)
-    assert lines == [] and len(exceptions) == 1 and "product line ai" in exceptions[0][2]
+    assert lines == [] and len(exceptions) == 1
+    assert "product line AI (watsonx, Granite, Orchestrate) not in Security" in words(exceptions[0][2])
 
 
 def test_adjustments_and_clawbacks_agree(settings):
@@ -127,13 +140,13 @@ def test_adjustments_and_clawbacks_agree(settings):
     RuleFactory(program=program, name="New bonus", stacking="bonus", rate=D("0.002"), valid_from=date(2026, 9, 1))
     won(gold, "1000", date(2026, 10, 5))  # Q4's own deal
     lines, _, _ = assert_engines_agree(settings, "2026-Q4")
-    texts = [line[-2] for line in lines]
+    texts = [words(line[-2]) for line in lines]
     assert any(text.startswith("Clawback for 2026-Q3") for text in texts)
     assert any("newly owed" in text for text in texts)
     assert any("amount or rule changed" in text for text in texts)
     moved_lines = {(line[0], line[2]): line[9] for line in lines if line[1] == moved.pk}
     assert moved_lines[(silver.pk, tiered.pk)] < 0 and moved_lines[(gold.pk, base.pk)] > 0
-    assert not any(line[1] == kept.pk and line[3] == "adjustment" and "Base" in line[-2] for line in lines)
+    assert not any(line[1] == kept.pk and line[3] == "adjustment" and "Base" in words(line[-2]) for line in lines)
 
 
 def _won(partner, amount, closed_on, **kwargs):
@@ -203,3 +216,15 @@ def test_generated_rules_and_deals_agree(settings, seed):
         )  # fmt: skip
     lines, exceptions, _ = assert_engines_agree(settings)
     assert lines or exceptions
+
+
+def test_a_rule_name_with_quotes_and_backslashes_is_stored_alike(settings):
+    """PostgreSQL writes a line's parts as JSON text: the rule's name must be escaped as Python's json does."""
+    partner = PartnerFactory(tier="gold")
+    program = ProgramFactory()
+    RuleFactory(program=program, name='Prime « spéciale » "select" \\ 5 %', rate=D("0.05"), cap_per_deal=D("100"),
+                accelerator_threshold=D("0.5"), accelerator_multiplier=D("1.5"))  # fmt: skip
+    Quota.objects.create(partner=partner, period="2026-Q3", amount=D("1000"))
+    won(partner, "5000.00", date(2026, 7, 3), account=AccountFactory())
+    lines, _, _ = assert_engines_agree(settings)
+    assert words(lines[0][-2]).startswith('Prime « spéciale » "select" \\ 5 %: 5,000.00 € × 5 % = 250.00 €')

@@ -176,6 +176,7 @@ FIELDS = {
         "capped": (OWN, "its own cap (caps are per partner)"),
         "payout": (OWN, "its own payout"),
         "explanation": (OWN, "the arithmetic of its own line, over its own deals (tiers and caps are per partner)"),
+        "explanation_parts": (OWN, "the same arithmetic of its own line as stored: figures of its own deals and rules"),
         "corrects": (OWN, "its own earlier line that this adjustment corrects"),
         "open_dispute": (OWN, "its own dispute of the line"),
     },
@@ -431,7 +432,9 @@ def _walk_schema(node, schema, found: dict, owner: str | None = None):
 
 
 #: Fields whose value is a free-form JSON object (no keys in the schema), classified as a whole above.
-FREE_FORM = {("Job", "params"), ("Job", "result")}
+#: A line's explanation parts vary by kind (commissions/explaining.py): every key in them is a figure of the
+#: partner's own line (its rule's name, its deal's amount, its quota and attainment), classified OWN as a whole.
+FREE_FORM = {("Job", "params"), ("Job", "result"), ("PayoutLine", "explanation_parts")}
 
 
 def _received(value, node, schema, owner, seen: set, unknown: list, where: str, field=None):
