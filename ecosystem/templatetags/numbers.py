@@ -3,7 +3,11 @@
 - ``{{ value|money }}``: ``1 234,50 €`` in French, ``1,234.50 €`` in English, never wrapped;
 - ``{% compact_money value %}``: a headline figure, ``3,53 M€`` / ``987 k€``, the exact amount on hover
   and for screen readers (``<data value="3530042.63" title="3 530 042,63 €">``);
+- ``{{ value|amount }}``: an amount without the euro sign (a cell under a "(€)" heading), ``1 234,50``;
 - ``{{ value|number }}``: a count with the reader's grouping.
+
+Templates never format figures themselves (``floatformat``, ``stringformat``, a raw ``{{ x }} €``):
+``tests/test_format_lint.py`` keeps it so.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -61,6 +65,13 @@ def compact(value) -> str:
 def money(value, places=2):
     """The amount with its cents (or ``places`` decimals), grouped, with the euro sign."""
     return format_money(value, int(places))
+
+
+@register.filter
+def amount(value, places=2):
+    """The amount with its cents, grouped, without the euro sign."""
+    figure = _decimal(value)
+    return "—" if figure is None else format_number(figure, int(places))
 
 
 @register.filter

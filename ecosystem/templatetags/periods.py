@@ -1,0 +1,18 @@
+"""Periods as people say them: ``{{ run.period|period_label }}`` ("Q4 2026" / "T4 2026", "October 2026" /
+"octobre 2026"), and ``{{ period|to_date:today }}`` marks one not over yet ("Q4 2026 to date (through 2 Dec)")."""
+
+from django import template
+
+from ecosystem import periods
+
+register = template.Library()
+
+
+@register.filter
+def period_label(value):
+    return periods.period_label(value)
+
+
+@register.filter
+def to_date(value, today):
+    return periods.to_date_label(value, today)
