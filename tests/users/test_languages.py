@@ -129,7 +129,9 @@ def test_a_billing_change_reaches_each_admin_in_their_language(partner_a, admin_
     assert messages[other_admin.email].subject.startswith("Vos coordonnées de facturation ont été modifiées")
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", "Someone asked to reset"), ("fr", "Une réinitialisation du mot de passe")])
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "Someone asked to reset"), ("fr", "Une réinitialisation du mot de passe")]
+)
 def test_the_password_reset_email_speaks_the_users_language(client, rep_a, language, words):
     rep_a.language = language
     rep_a.save()
