@@ -1,7 +1,7 @@
 from django import forms
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -352,7 +352,7 @@ class LeversDashboardView(DashboardView):
         levers = self.source = figures.levers(self.query)
         secondments, roadshows = levers["secondments"], levers["roadshows"]
         for row in secondments:
-            row["label"] = f"{row['partner']} ({row['starts_on']:%Y-%m-%d})"
+            row["label"] = f"{row['partner']} ({formats.date_format(row['starts_on'], 'DATE_FORMAT')})"
         s_chart = bar_chart(
             "chart-secondments",
             [r["label"] for r in secondments],

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+
+from ecosystem.templatetags.numbers import format_number, format_percent
 
 register = template.Library()
 
@@ -14,9 +15,9 @@ def cell(value, kind="text"):
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return floatformat(value, "2g")
+        return format_number(Decimal(str(value)), 2)
     if kind == "share":
-        return floatformat(Decimal(str(value)) * 100, "2g") + " %"
+        return format_percent(value)
     if kind == "int":
         return intcomma(value)
     if isinstance(value, bool):

@@ -211,7 +211,7 @@ class TestDecidingOnThePage:
         )  # fmt: skip
         client.force_login(admin_a)
         page = client.get(url).content.decode()
-        assert "Amount granted: 20.00 €" in page and "Rate of 12 % applied." in page
+        assert "Amount granted: 20.00\u00a0€" in page and "Rate of 12 % applied." in page
         assert "next run" in page
 
     def test_only_the_channel_team_decides(self, api, disputed, users):

@@ -70,7 +70,9 @@ class TestEveryPathRefuses:
         q4 = requested("2026-Q4", channel_user)
         SettlementRun.objects.filter(pk=q4.pk).update(status=RunStatus.FAILED)
         october = requested("2026-10", channel_user)
-        with pytest.raises(ValidationError, match=f"Q4 2026 overlaps the settlement of October 2026 .*run {october.pk}"):
+        with pytest.raises(
+            ValidationError, match=f"Q4 2026 overlaps the settlement of October 2026 .*run {october.pk}"
+        ):
             settlement.settlement_request(period="2026-Q4", user=channel_user)
         assert runs() == [("2026-10", "computed"), ("2026-Q4", "failed")]
 

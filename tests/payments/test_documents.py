@@ -91,7 +91,7 @@ def test_the_invoice_carries_the_mentions_of_a_self_billed_invoice(runs, setting
         settings.VENDOR_LEGAL_NAME,
         settings.VENDOR_SIREN,
         settings.VENDOR_VAT_NUMBER,
-        "2026-Q3",
+        "T3 2026",  # the period as people say it
         "1 234,56",  # net
         "20 %",
         "246,91",  # VAT, half-up
