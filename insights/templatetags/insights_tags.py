@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.periods import to_date_label
 from ecosystem.templatetags.numbers import format_number, format_percent
 
 register = template.Library()
@@ -19,7 +20,10 @@ def cell(value, kind="text"):
     if kind == "share":
         return format_percent(value)
     if kind == "int":
-        return intcomma(value)
+        return format_number(Decimal(str(value)), 0)
+    if kind == "period":
+        # A quarter not over yet says so: "Q4 2026 to date (through 2 Dec)".
+        return to_date_label(value, timezone.localdate())
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value
