@@ -103,7 +103,9 @@ class AccountFilterSet(django_filters.FilterSet):
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label="Open")
+    account = django_filters.NumberFilter(field_name="account", label=_("Account (id)"))
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    open = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label=_("Open"))
 
     class Meta:
         model = Assignment

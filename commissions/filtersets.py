@@ -32,10 +32,10 @@ class ProgramFilterSet(django_filters.FilterSet):
 
 
 class RuleFilterSet(django_filters.FilterSet):
-    program = django_filters.NumberFilter(field_name="program")
+    program = django_filters.NumberFilter(field_name="program", label=_("Program (id)"))
     stacking = django_filters.ChoiceFilter(choices=Stacking.choices)
     calculation = django_filters.ChoiceFilter(choices=Calculation.choices)
-    active_on = django_filters.DateFilter(method="filter_active_on", label="In force on (date)")
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In force on (date)"))
 
     class Meta:
         model = Rule
@@ -61,10 +61,12 @@ class SettlementRunFilterSet(django_filters.FilterSet):
 
 class StatementFilterSet(django_filters.FilterSet):
     # Plain numbers, not model choices: an unknown id filters to nothing instead of saying it exists.
-    run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
-    period = django_filters.CharFilter(field_name="run__period")
-    run_status = django_filters.MultipleChoiceFilter(field_name="run__status", choices=RunStatus.choices)
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
+    run_status = django_filters.MultipleChoiceFilter(
+        field_name="run__status", choices=RunStatus.choices, label=_("Settlement status")
+    )
 
     class Meta:
         model = Statement
@@ -72,11 +74,11 @@ class StatementFilterSet(django_filters.FilterSet):
 
 
 class DisputeFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices)
-    outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices)
-    period = django_filters.CharFilter(field_name="line__run__period")
-    partner = django_filters.NumberFilter(field_name="line__partner")
-    line = django_filters.NumberFilter(field_name="line")
+    status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices, label=_("Status"))
+    outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices, label=_("Outcome"))
+    period = django_filters.CharFilter(field_name="line__run__period", label=_("Period (2026-Q3, 2026-07)"))
+    partner = django_filters.NumberFilter(field_name="line__partner", label=_("Partner (id)"))
+    line = django_filters.NumberFilter(field_name="line", label=_("Statement line (id)"))
 
     class Meta:
         model = Dispute
@@ -84,9 +86,9 @@ class DisputeFilterSet(django_filters.FilterSet):
 
 
 class SettlementExceptionFilterSet(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
-    period = django_filters.CharFilter(field_name="run__period")
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
 
     class Meta:
         model = SettlementException
@@ -116,9 +118,9 @@ class QuotaFilterSet(django_filters.FilterSet):
 
 
 class ManualAdjustmentFilterSet(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run")
-    partner = django_filters.NumberFilter(field_name="partner")
-    period = django_filters.CharFilter(field_name="run__period")
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
     waiting = django_filters.BooleanFilter(field_name="run", lookup_expr="isnull", label=_("Waiting for a run"))
 
     class Meta:

@@ -62,8 +62,8 @@ class QueuedBookingFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QueuedBookingStatus.choices)
     reason = django_filters.MultipleChoiceFilter(choices=QueuedBookingReason.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    account = django_filters.NumberFilter(field_name="account_id")
+    partner = django_filters.NumberFilter(field_name="partner_id", label=_("Partner (id)"))
+    account = django_filters.NumberFilter(field_name="account_id", label=_("Account (id)"))
 
     class Meta:
         model = QueuedBooking

@@ -512,7 +512,9 @@ CASES = [
     Case("revise rule", "blank start date", {"valid_from": ""}, "valid_from"),
     Case("run a settlement", "bad period", {"period": "2026-Q5"}, "2026-Q5"),
     Case("run a settlement", "blank period", {"period": ""}, "required"),
-    Case("run a settlement", "overlaps a run", {"period": "2024-Q1"}, "Q1 2024 overlaps the settlement of February 2024"),
+    Case(
+        "run a settlement", "overlaps a run", {"period": "2024-Q1"}, "Q1 2024 overlaps the settlement of February 2024"
+    ),
     Case("mark a settlement paid", "blank reference", {"payment_reference": ""}, "payment reference"),
     Case("mark a settlement paid", "reference too long", {"payment_reference": "x" * 101}, "100 characters"),
     Case("mark a settlement paid", "blank date", {"paid_on": ""}, "day the payment was made"),
