@@ -57,3 +57,17 @@ def test_settlement_and_statement_pages_name_the_period_not_its_code(
         assert ">2026-Q3<" not in page and " 2026-Q3 " not in page, url
     # The API keeps the code.
     assert api(channel_user).get(f"/api/v1/settlements/{run.pk}/").json()["period"] == "2026-Q3"
+
+
+def test_the_target_deadline_sentence_says_d_ici_le_in_french():
+    with translation.override("fr"):
+        for sentence in (
+            "On track: the trend reaches %(projected)s by %(deadline)s (target %(value)s).",
+            "Not on track: the trend reaches %(projected)s by %(deadline)s, short of %(value)s.",
+        ):
+            said = translation.gettext(sentence) % {
+                "projected": "48 %",
+                "deadline": "31 décembre 2028",
+                "value": "50 %",
+            }
+            assert "d'ici le 31 décembre 2028" in said
