@@ -71,3 +71,11 @@ def test_the_target_deadline_sentence_says_d_ici_le_in_french():
                 "value": "50 %",
             }
             assert "d'ici le 31 décembre 2028" in said
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "T3 2026"), ("en", "Q3 2026")])
+def test_a_history_line_names_the_period(language, label):
+    from audit.display import detail_items
+
+    with translation.override(language):
+        assert dict(detail_items({"period": "2026-Q3"})).popitem()[1] == label
