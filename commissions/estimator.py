@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ecosystem.periods import Period, period_label, quarter_of
+from ecosystem.templatetags.numbers import format_money
 
 from . import calculation
 from .loading import load_deals, load_quotas, load_rules
@@ -140,6 +141,6 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
                 "It also changes what your other deals of %(period)s earn by %(effect)s "
                 "(a retroactive tier or a period cap)."
             )
-            % {"period": period_label(period), "effect": calculation.euros(result.other_deals_effect)}
+            % {"period": period_label(period), "effect": format_money(result.other_deals_effect)}
         )
     return result

@@ -94,9 +94,8 @@ class SettlementApproveView(_RunFormView):
         except ValidationError as error:
             _report(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request, _("Settlement %(period)s approved: it will never change.") % {"period": self.run.period}
-        )
+        approved = _("Settlement %(period)s approved: it will never change.")
+        messages.success(self.request, approved % {"period": period_label(self.run.period)})
         return redirect("commissions:settlement-detail", pk=self.run.pk)
 
     def form_invalid(self, form):
