@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.filtering import FilterSet
+
 from .models import (
     Calculation,
     Dispute,
@@ -22,7 +24,7 @@ from .models import (
 )
 
 
-class ProgramFilterSet(django_filters.FilterSet):
+class ProgramFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ProgramStatus.choices)
     name = django_filters.CharFilter(lookup_expr="icontains")
 
@@ -31,7 +33,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         fields = ["status", "name"]
 
 
-class RuleFilterSet(django_filters.FilterSet):
+class RuleFilterSet(FilterSet):
     program = django_filters.NumberFilter(field_name="program", label=_("Program (id)"))
     stacking = django_filters.ChoiceFilter(choices=Stacking.choices)
     calculation = django_filters.ChoiceFilter(choices=Calculation.choices)
@@ -51,7 +53,7 @@ class RuleFilterSet(django_filters.FilterSet):
         )
 
 
-class SettlementRunFilterSet(django_filters.FilterSet):
+class SettlementRunFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=RunStatus.choices)
 
     class Meta:
@@ -59,7 +61,7 @@ class SettlementRunFilterSet(django_filters.FilterSet):
         fields = ["status", "period", "preliminary"]
 
 
-class StatementFilterSet(django_filters.FilterSet):
+class StatementFilterSet(FilterSet):
     # Plain numbers, not model choices: an unknown id filters to nothing instead of saying it exists.
     run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
@@ -73,7 +75,7 @@ class StatementFilterSet(django_filters.FilterSet):
         fields = ["run", "partner", "period", "run_status"]
 
 
-class DisputeFilterSet(django_filters.FilterSet):
+class DisputeFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices, label=_("Status"))
     outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices, label=_("Outcome"))
     period = django_filters.CharFilter(field_name="line__run__period", label=_("Period (2026-Q3, 2026-07)"))
@@ -85,7 +87,7 @@ class DisputeFilterSet(django_filters.FilterSet):
         fields = ["status", "outcome", "line", "period", "partner"]
 
 
-class SettlementExceptionFilterSet(django_filters.FilterSet):
+class SettlementExceptionFilterSet(FilterSet):
     run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
     period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
@@ -95,7 +97,7 @@ class SettlementExceptionFilterSet(django_filters.FilterSet):
         fields = ["run", "partner", "period"]
 
 
-class QuotaFilterSet(django_filters.FilterSet):
+class QuotaFilterSet(FilterSet):
     # A plain number: another partner's id filters to nothing, exactly like an id that does not exist.
     partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
     q = django_filters.CharFilter(method="filter_q", label=_("Partner name or SIREN"))
@@ -117,7 +119,7 @@ class QuotaFilterSet(django_filters.FilterSet):
         return queryset.filter(period__startswith=f"{int(value):04d}-") if 1900 <= value <= 9999 else queryset.none()
 
 
-class ManualAdjustmentFilterSet(django_filters.FilterSet):
+class ManualAdjustmentFilterSet(FilterSet):
     run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
     period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from accounts.picking import AccountPickFilter
 from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import is_internal
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
@@ -17,7 +18,7 @@ from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Sta
 INTERNAL_ONLY = ("has_conflict",)
 
 
-class OpportunityFilterSet(django_filters.FilterSet):
+class OpportunityFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Account name or SIREN"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     route = django_filters.MultipleChoiceFilter(choices=Route.choices)

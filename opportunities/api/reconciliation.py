@@ -15,6 +15,7 @@ from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedReadOnlyViewSet
 from ecosystem.choices import ProductLine
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
 
 from .. import reconciliation
@@ -58,7 +59,7 @@ class CreateFromBookingSerializer(InputSerializer):
     )
 
 
-class QueuedBookingFilterSet(django_filters.FilterSet):
+class QueuedBookingFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QueuedBookingStatus.choices)
     reason = django_filters.MultipleChoiceFilter(choices=QueuedBookingReason.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)
