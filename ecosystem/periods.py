@@ -87,6 +87,15 @@ def period_label(value) -> str:
     return text
 
 
+_CODE_IN_TEXT = re.compile(r"(?<![\w-])\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])(?![\w-])")
+
+
+def name_periods(text: str) -> str:
+    """Every period code in a text written earlier (a history line's target, "2026-Q1 (approved)") as its
+    label in the reader's language: "Q1 2026 (approved)"."""
+    return _CODE_IN_TEXT.sub(lambda match: period_label(match[0]), text or "")
+
+
 def is_under_way(period: Period, today: date) -> bool:
     """Has ``period`` begun and not ended on ``today``?"""
     return period.start <= today < period.end

@@ -79,3 +79,11 @@ def test_a_history_line_names_the_period(language, label):
 
     with translation.override(language):
         assert dict(detail_items({"period": "2026-Q3"})).popitem()[1] == label
+
+
+def test_period_codes_in_a_text_recorded_earlier_are_named():
+    from ecosystem.periods import name_periods
+
+    with translation.override("fr"):
+        assert name_periods("2026-Q1 (approved), 2026-10") == "T1 2026 (approved), octobre 2026"
+        assert name_periods("invoice AF-2026-10-0001 of 2026-10-05") == "invoice AF-2026-10-0001 of 2026-10-05"

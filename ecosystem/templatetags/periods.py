@@ -16,3 +16,9 @@ def period_label(value):
 @register.filter
 def to_date(value, today):
     return periods.to_date_label(value, today)
+
+
+@register.filter
+def name_periods(text):
+    """A text recorded earlier with the period codes in it named: ``2026-Q1 (approved)`` → "Q1 2026 (approved)"."""
+    return periods.name_periods(text)
