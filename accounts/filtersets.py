@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecosystem.choices import Region, Sector
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import partner_id_of
 from ecosystem.search import search_condition
 from partners.models import Partner
@@ -31,7 +32,7 @@ COVERAGE_FILTERS = {
 }
 
 
-class AccountFilterSet(django_filters.FilterSet):
+class AccountFilterSet(FilterSet):
     """The account list's filters (API, page, both exports).
 
     ``assigned``, ``partner`` and ``stale`` are computed from assignments and opportunities: for an
@@ -102,8 +103,10 @@ class AccountFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(held))
 
 
-class AssignmentFilterSet(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label="Open")
+class AssignmentFilterSet(FilterSet):
+    account = django_filters.NumberFilter(field_name="account", label=_("Account (id)"))
+    partner = django_filters.NumberFilter(field_name="partner", label=_("Partner (id)"))
+    open = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull", label=_("Open"))
 
     class Meta:
         model = Assignment

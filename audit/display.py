@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.periods import period_label
 from ecosystem.roles import Role
 
 #: Detail key → its label.
@@ -94,6 +95,8 @@ CHANGE_KEYS = frozenset({"changes"})
 DURATION_KEYS = frozenset({"idle_seconds", "age_seconds"})
 #: Detail keys whose value is an amount in euros.
 MONEY_KEYS = frozenset({"total", "amount", "previous_total", "confirmed_total"})
+#: Keys whose value is a period code (``2026-Q3``): shown as people say it ("Q3 2026" / "T3 2026").
+PERIOD_KEYS = frozenset({"period", "deal_period", "baseline_period"})
 
 
 def register(*, labels: Mapping[str, str] | None = None, values: Mapping[str, Mapping[str, str]] | None = None):
@@ -159,6 +162,8 @@ def value_text(key: str, value) -> str:
         return _duration(value)
     if key in MONEY_KEYS:
         return _money(value)
+    if key in PERIOD_KEYS and isinstance(value, str):
+        return period_label(value)
     if isinstance(value, str | date):
         moment = _moment(value)
         if moment is not None:

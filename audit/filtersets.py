@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.filtering import FilterSet
 from ecosystem.picker import PickFilter
 
 from . import kinds
@@ -26,7 +27,7 @@ def _partners(request):
     return AuditEvent._meta.get_field("partner").related_model._default_manager.all()
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=kind_choices)
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor_repr", lookup_expr="icontains")
     partner = PickFilter(label=_("Partner"), queryset=_partners, source="api:partner-pick")

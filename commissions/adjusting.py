@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds as audit_kinds
+from ecosystem.periods import period_label
 from ecosystem.roles import Role, role_of
 
 from .calculation import cents
@@ -104,12 +105,12 @@ def _check_open(run: SettlementRun) -> None:
     if run.is_locked:
         raise ValidationError(
             {"run": [_("Settlement %(period)s is approved: it never changes. Add the adjustment to a later run.")
-                     % {"period": run.period}]}
+                     % {"period": period_label(run.period)}]}
         )  # fmt: skip
     if run.status == RunStatus.RUNNING:
         raise ValidationError(
             {"run": [_("Settlement %(period)s is being computed right now; add the adjustment once it is done.")
-                     % {"period": run.period}]}
+                     % {"period": period_label(run.period)}]}
         )  # fmt: skip
 
 

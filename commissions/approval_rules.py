@@ -20,6 +20,7 @@ from datetime import date
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from ecosystem.periods import period_label
 from ecosystem.roles import Role, role_of
 
 from .models import LOCKED_STATUSES, RunStatus, SettlementRun
@@ -81,7 +82,7 @@ def approval_refusal(run: SettlementRun, user, *, on: date | None = None) -> Ref
         return Refusal(
             "period",
             _("%(period)s ends on %(end)s: a preliminary run can be approved only after its last day.")
-            % {"period": run.period, "end": _day(run.period_end)},
+            % {"period": period_label(run.period), "end": _day(run.period_end)},
         )
     if run.preliminary:
         return Refusal(

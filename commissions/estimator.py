@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ecosystem.periods import Period, quarter_of
+from ecosystem.periods import Period, period_label, quarter_of
+from ecosystem.templatetags.numbers import format_money
 
 from . import calculation, explaining
 from .loading import load_deals, load_quotas, load_rules
@@ -122,7 +123,7 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
     if exception is not None:
         result.no_rule_reason = explaining.render(exception.reason)
     result.other_deals_effect = with_deal.total - without.total - result.payout
-    assumption = {"day": formats.date_format(day, "DATE_FORMAT"), "count": len(earlier), "period": period.label}
+    assumption = {"day": formats.date_format(day, "DATE_FORMAT"), "count": len(earlier), "period": period_label(period)}
     if day == today():
         note = _(
             "Assumes the deal closes today with an approved registration, "
@@ -140,6 +141,6 @@ def estimate(*, partner, account, product_line: str, amount: Decimal, day: date 
                 "It also changes what your other deals of %(period)s earn by %(effect)s "
                 "(a retroactive tier or a period cap)."
             )
-            % {"period": period.label, "effect": calculation.euros(result.other_deals_effect)}
+            % {"period": period_label(period), "effect": format_money(result.other_deals_effect)}
         )
     return result

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.filtering import FilterSet
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
 
@@ -25,7 +26,7 @@ from .models import (
 )
 
 
-class ProgramFilterSet(django_filters.FilterSet):
+class ProgramFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ProgramStatus.choices)
     name = django_filters.CharFilter(lookup_expr="icontains")
 
@@ -34,11 +35,11 @@ class ProgramFilterSet(django_filters.FilterSet):
         fields = ["status", "name"]
 
 
-class RuleFilterSet(django_filters.FilterSet):
-    program = django_filters.NumberFilter(field_name="program")
+class RuleFilterSet(FilterSet):
+    program = django_filters.NumberFilter(field_name="program", label=_("Program (id)"))
     stacking = django_filters.ChoiceFilter(choices=Stacking.choices)
     calculation = django_filters.ChoiceFilter(choices=Calculation.choices)
-    active_on = django_filters.DateFilter(method="filter_active_on", label="In force on (date)")
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In force on (date)"))
 
     class Meta:
         model = Rule
@@ -54,7 +55,7 @@ class RuleFilterSet(django_filters.FilterSet):
         )
 
 
-class SettlementRunFilterSet(django_filters.FilterSet):
+class SettlementRunFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=RunStatus.choices)
 
     class Meta:
@@ -68,41 +69,43 @@ def _partner_pick(field_name="partner"):
     return PartnerPickFilter(queryset=Partner.objects.all(), field_name=field_name, label=_("Partner"))
 
 
-class StatementFilterSet(django_filters.FilterSet):
+class StatementFilterSet(FilterSet):
     # A plain number, not a model choice: an unknown run id filters to nothing instead of saying it exists.
-    run = django_filters.NumberFilter(field_name="run")
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = _partner_pick()
-    period = django_filters.CharFilter(field_name="run__period")
-    run_status = django_filters.MultipleChoiceFilter(field_name="run__status", choices=RunStatus.choices)
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
+    run_status = django_filters.MultipleChoiceFilter(
+        field_name="run__status", choices=RunStatus.choices, label=_("Settlement status")
+    )
 
     class Meta:
         model = Statement
         fields = ["run", "partner", "period", "run_status"]
 
 
-class DisputeFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices)
-    outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices)
-    period = django_filters.CharFilter(field_name="line__run__period")
+class DisputeFilterSet(FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=DisputeStatus.choices, label=_("Status"))
+    outcome = django_filters.ChoiceFilter(choices=DisputeOutcome.choices, label=_("Outcome"))
+    period = django_filters.CharFilter(field_name="line__run__period", label=_("Period (2026-Q3, 2026-07)"))
     partner = _partner_pick("line__partner")
-    line = django_filters.NumberFilter(field_name="line")
+    line = django_filters.NumberFilter(field_name="line", label=_("Statement line (id)"))
 
     class Meta:
         model = Dispute
         fields = ["status", "outcome", "line", "period", "partner"]
 
 
-class SettlementExceptionFilterSet(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run")
+class SettlementExceptionFilterSet(FilterSet):
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = _partner_pick()
-    period = django_filters.CharFilter(field_name="run__period")
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
 
     class Meta:
         model = SettlementException
         fields = ["run", "partner", "period"]
 
 
-class QuotaFilterSet(django_filters.FilterSet):
+class QuotaFilterSet(FilterSet):
     partner = _partner_pick()
     q = django_filters.CharFilter(method="filter_q", label=_("Partner name or SIREN"))
     period = django_filters.CharFilter(method="filter_period", label=_("Period (2026-Q3, 2026-07)"))
@@ -123,10 +126,10 @@ class QuotaFilterSet(django_filters.FilterSet):
         return queryset.filter(period__startswith=f"{int(value):04d}-") if 1900 <= value <= 9999 else queryset.none()
 
 
-class ManualAdjustmentFilterSet(django_filters.FilterSet):
-    run = django_filters.NumberFilter(field_name="run")
+class ManualAdjustmentFilterSet(FilterSet):
+    run = django_filters.NumberFilter(field_name="run", label=_("Settlement (id)"))
     partner = _partner_pick()
-    period = django_filters.CharFilter(field_name="run__period")
+    period = django_filters.CharFilter(field_name="run__period", label=_("Period (2026-Q3, 2026-07)"))
     waiting = django_filters.BooleanFilter(field_name="run", lookup_expr="isnull", label=_("Waiting for a run"))
 
     class Meta:

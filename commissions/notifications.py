@@ -8,7 +8,6 @@ mail server never undoes the decision: the error is logged.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from ecosystem.mail import addresses_by_language
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,12 +26,9 @@ def site_url() -> str:
     return (getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 
-def _recipients_by_language(partner_id: int) -> dict[str, list[str]]:
+def _recipients_by_language(partner_id: int) -> list[tuple[str, list[str]]]:
     users = get_user_model().objects.filter(partner_id=partner_id, is_active=True).exclude(email="")
-    by_language: dict[str, set[str]] = defaultdict(set)
-    for user in users:
-        by_language[getattr(user, "language", "") or settings.LANGUAGE_CODE].add(user.email)
-    return {language: sorted(addresses) for language, addresses in by_language.items()}
+    return addresses_by_language(users.only("email", "language"))
 
 
 def dispute_outcome_messages(dispute_id: int) -> list[EmailMessage]:
@@ -53,7 +51,7 @@ def dispute_outcome_messages(dispute_id: int) -> list[EmailMessage]:
         "url": site_url() + reverse("commissions:dispute-detail", args=[dispute.pk]),
     }
     messages = []
-    for language, addresses in sorted(_recipients_by_language(dispute.line.partner_id).items()):
+    for language, addresses in _recipients_by_language(dispute.line.partner_id):
         with translation.override(language):
             subject = " ".join(
                 render_to_string(f"commissions/email/dispute_{dispute.outcome}_subject.txt", context).split()

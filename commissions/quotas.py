@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds as audit_kinds
-from ecosystem.periods import parse_period
+from ecosystem.periods import parse_period, period_label
 
 from .models import LOCKED_STATUSES, Quota, SettlementRun
 
@@ -100,7 +100,7 @@ def quota_errors(*, partner, period, amount, reason: str = "", instance: Quota |
             duplicate = duplicate.exclude(pk=instance.pk)
         if duplicate.exists():
             errors["period"] = [_("%(partner)s already has a quota for %(period)s: change that one.") % {
-                "partner": partner.name, "period": label,
+                "partner": partner.name, "period": period_label(label),
             }]  # fmt: skip
     return errors
 
@@ -144,7 +144,7 @@ def quota_create(*, partner, period, amount, user, reason: str = "") -> Quota:
                     _("%(partner)s already has a quota for %(period)s: change that one.")
                     % {
                         "partner": partner.name,
-                        "period": label,
+                        "period": period_label(label),
                     }
                 ]
             }  # fmt: skip

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds as audit_kinds
-from ecosystem.periods import parse_period
+from ecosystem.periods import parse_period, period_label
 from ecosystem.roles import Role, role_of
 
 from . import adjusting, settlement
@@ -234,7 +234,7 @@ def settlement_approve_reviewed(
     if review_token != token_of(run):
         errors["review_token"] = [
             _("Settlement %(period)s changed since you reviewed it (recomputed or adjusted): review it again.")
-            % {"period": run.period}
+            % {"period": period_label(run.period)}
         ]
     elif confirmed_total is None:
         errors["confirmed_total"] = [_("Confirm the total you reviewed.")]

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from ecosystem.periods import period_label
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, report_errors
 
@@ -83,9 +84,8 @@ class SettlementApproveView(_RunFormView):
         except ValidationError as error:
             report_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request, _("Settlement %(period)s approved: it will never change.") % {"period": self.run.period}
-        )
+        approved = _("Settlement %(period)s approved: it will never change.")
+        messages.success(self.request, approved % {"period": period_label(self.run.period)})
         return redirect("commissions:settlement-detail", pk=self.run.pk)
 
     def form_invalid(self, form):
@@ -119,5 +119,6 @@ class ManualAdjustmentCreateView(_RunFormView):
         except ValidationError as error:
             report_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Manual adjustment added to %(period)s.") % {"period": self.run.period})
+        added = _("Manual adjustment added to %(period)s.") % {"period": period_label(self.run.period)}
+        messages.success(self.request, added)
         return redirect("commissions:settlement-detail", pk=self.run.pk)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 import audit
 from audit import kinds as audit_kinds
 from ecosystem.bulk import copy_insert
-from ecosystem.periods import Period, parse_period
+from ecosystem.periods import Period, parse_period, period_label
 from ecosystem.roles import INTERNAL_ROLES, role_of
 from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
@@ -104,12 +104,12 @@ def _queue(parsed: Period, user) -> SettlementRun:
     if run.is_locked:
         raise ValidationError(
             {"period": [_("%(period)s is %(status)s: it can no longer be recomputed; corrections go to the next "
-                          "period.") % {"period": run.period, "status": run.get_status_display().lower()}]}
+                          "period.") % {"period": period_label(run.period),
+                                        "status": run.get_status_display().lower()}]}
         )  # fmt: skip
     if run.status == RunStatus.RUNNING and not _is_stale(run):
-        raise ValidationError(
-            {"period": [_("%(period)s is being computed right now; wait for it to finish.") % {"period": run.period}]}
-        )
+        busy = _("%(period)s is being computed right now; wait for it to finish.")
+        raise ValidationError({"period": [busy % {"period": period_label(run.period)}]})
     job = job_create(kind="settlement", user=user, params={"period": run.period, "run": run.pk})
     run.status, run.job, run.run_by, run.failure_reason = RunStatus.QUEUED, job, user, ""
     run.save(update_fields=["status", "job", "run_by", "failure_reason"])
@@ -128,7 +128,12 @@ def _overlap_message(parsed: Period, clash: SettlementRun) -> str:
     return _(
         "%(period)s overlaps the settlement of %(other)s (%(status)s, run %(id)s): periods never overlap, "
         "or their common days would be paid twice."
-    ) % {"period": parsed.label, "other": clash.period, "status": clash.get_status_display().lower(), "id": clash.pk}
+    ) % {
+        "period": period_label(parsed),
+        "other": period_label(clash.period),
+        "status": clash.get_status_display().lower(),
+        "id": clash.pk,
+    }
 
 
 def _fail_queued(run_id: int, reason: str) -> None:

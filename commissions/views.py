@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from ecosystem.periods import period_label
 from ecosystem.roles import ALL_ROLES, CHANNEL_ONLY, INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, csv_response, report_errors
 from ecosystem.xlsx import xlsx_download
@@ -285,7 +286,7 @@ class SettlementRunView(RoleRequiredMixin, View):
         except ValidationError as error:
             _errors_to_messages(request, error)
             return redirect("commissions:settlement-list")
-        messages.success(request, _("Settlement %(period)s queued.") % {"period": run.period})
+        messages.success(request, _("Settlement %(period)s queued.") % {"period": period_label(run.period)})
         return redirect("commissions:settlement-detail", pk=run.pk)
 
 
@@ -346,7 +347,7 @@ class SettlementMarkPaidView(_RunActionView):
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=data["references"],
             )  # fmt: skip
-            messages.success(request, _("Settlement %(period)s marked paid.") % {"period": run.period})
+            messages.success(request, _("Settlement %(period)s marked paid.") % {"period": period_label(run.period)})
         except ValidationError as error:
             _errors_to_messages(request, error)
         return redirect("commissions:settlement-detail", pk=run.pk)

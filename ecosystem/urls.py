@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from insights.portal_views import PortalHomeView
 from users import auth_views as user_auth_views
+from users import views as user_views
 from users.views import InvitationAcceptView
 
 from . import views
@@ -21,6 +22,8 @@ urlpatterns = [
     ),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    # The language switch, which also saves a logged-in user's choice (their e-mails, their next logins).
+    path("i18n/setlang/", user_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("ecosystem.api.urls", "api"), namespace="api")),

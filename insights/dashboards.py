@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.periods import period_label
 from ecosystem.xlsx import Column as XlsxColumn
 
 
@@ -16,7 +17,7 @@ from ecosystem.xlsx import Column as XlsxColumn
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | money | share | int | link
+    kind: str = "text"  # text | money | share | int | link | period (a period code, shown as its label)
 
 
 @dataclass
@@ -32,7 +33,8 @@ class Table:
             yield [_plain(row.get(column.key)) for column in self.columns]
 
     def xlsx_columns(self) -> list:
-        """The table's columns for a spreadsheet: labels as headers, typed cells, totals under the amounts."""
+        """The table's columns for a spreadsheet: labels as headers, typed cells, totals under the amounts
+        (periods by their names: a spreadsheet is read by people; the CSV keeps the codes)."""
         kinds = {"money": "money", "share": "percent", "int": "integer"}
         return [
             XlsxColumn(column.label, kinds.get(column.kind, "text"), total=column.kind in ("money", "int"))
@@ -41,7 +43,10 @@ class Table:
 
     def xlsx_rows(self):
         for row in self.rows:
-            yield [row.get(column.key) for column in self.columns]
+            yield [
+                period_label(row.get(column.key)) if column.kind == "period" else row.get(column.key)
+                for column in self.columns
+            ]
 
     def cells(self):
         for index, row in enumerate(self.rows):
@@ -56,9 +61,9 @@ def _plain(value):
     return value
 
 
-def share_columns(first_label) -> list[Column]:
+def share_columns(first_label, first_kind="text") -> list[Column]:
     return [
-        Column("key", first_label),
+        Column("key", first_label, first_kind),
         Column("total", _("Won, all routes (€)"), "money"),
         Column("sourced", _("Partner sourced (€)"), "money"),
         Column("influenced", _("Partner influenced (€)"), "money"),

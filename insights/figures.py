@@ -132,13 +132,18 @@ def coverage(query: Query) -> dict:
 
 
 def commission_cost(query: Query) -> dict:
-    """Per quarter of the range: approved or paid commission against partner revenue."""
+    """Per quarter of the range: approved or paid commission (and a computed run's, marked preliminary)
+    against partner revenue."""
     run = figures_run(query.live)
     if run is None:
         rows = share.commission_cost(query.first, query.last)
     else:
         rows = share.commission_cost(
-            query.first, query.last, share.SnapshotSource(run.pk), snapshots.commission_of(run)
+            query.first,
+            query.last,
+            share.SnapshotSource(run.pk),
+            snapshots.commission_of(run),
+            snapshots.preliminary_of(run),
         )
     return {"rows": rows, **source_info(run)}
 

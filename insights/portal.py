@@ -4,6 +4,8 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.periods import to_date_label
+
 from .dashboards import Column, Table, bar_chart
 from .figures import default_range
 from .share import partner_quarterly
@@ -14,7 +16,7 @@ def partner_figures_by_quarter(partner_id: int, today: date) -> dict:
     rows = partner_quarterly(partner_id, first, last)
     chart = bar_chart(
         "chart-partner-quarters",
-        [r["period"] for r in rows],
+        [to_date_label(r["period"], today) for r in rows],
         [
             (_("Won (€)"), [r["won"] for r in rows]),
             (_("Open pipeline by expected close (€)"), [r["pipeline"] for r in rows]),
@@ -22,7 +24,7 @@ def partner_figures_by_quarter(partner_id: int, today: date) -> dict:
         ],
     )
     columns = [
-        Column("period", _("Quarter")),
+        Column("period", _("Quarter"), "period"),
         Column("won", _("Won (€)"), "money"),
         Column("pipeline", _("Open pipeline by expected close (€)"), "money"),
         Column("commission", _("Commission, approved (€)"), "money"),

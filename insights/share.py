@@ -341,21 +341,43 @@ def commission_by_period(labels: list[str] | None = None) -> dict[str, Decimal]:
     return dict(lines.values("deal_period").annotate(total=Sum("payout")).values_list("deal_period", "total"))
 
 
-def commission_cost(first: Period, last: Period, source: Source | None = None, paid: dict | None = None) -> list:
+def preliminary_commission_by_period(labels: list[str] | None = None) -> dict[str, Decimal]:
+    """Commission of computed settlements not approved yet, by the deals' period: a preliminary figure."""
+    from commissions.models import PayoutLine, RunStatus
+
+    lines = PayoutLine.objects.filter(run__status=RunStatus.COMPUTED, attempt=F("run__committed_attempt"))
+    if labels is not None:
+        lines = lines.filter(deal_period__in=labels)
+    return dict(lines.values("deal_period").annotate(total=Sum("payout")).values_list("deal_period", "total"))
+
+
+def commission_cost(
+    first: Period,
+    last: Period,
+    source: Source | None = None,
+    paid: dict | None = None,
+    preliminary: dict | None = None,
+) -> list:
     """Per quarter: commission of approved or paid settlements (the deals' quarter) / partner revenue.
 
-    ``source`` gives the partner revenue (live by default); ``paid`` the commission by period
-    (a snapshot's copy), else it is summed from the payout lines now.
+    A quarter whose commission is (partly) in a computed settlement not approved yet counts it too, and
+    its row says so (``preliminary``): the cost of a computed quarter is its run's figure, never 0 %.
+
+    ``source`` gives the partner revenue (live by default); ``paid`` and ``preliminary`` the commission
+    by period (a snapshot's copy), else they are summed from the payout lines now.
     """
     from ecosystem.periods import quarters_between
 
     labels = [q.label for q in quarters_between(first, last)]
     if paid is None:
         paid = commission_by_period(labels)
+    if preliminary is None:
+        preliminary = preliminary_commission_by_period(labels)
     revenue = {row["key"]: row["partner"] for row in quarterly_series(source or LIVE, first, last)}
     rows = []
     for label in labels:
-        commission = paid.get(label) or ZERO
+        unapproved = preliminary.get(label)
+        commission = (paid.get(label) or ZERO) + (unapproved or ZERO)
         partner_revenue = revenue.get(label, ZERO)
         rows.append(
             {
@@ -363,6 +385,7 @@ def commission_cost(first: Period, last: Period, source: Source | None = None, p
                 "commission": commission,
                 "partner_revenue": partner_revenue,
                 "cost_ratio": ratio(commission, partner_revenue),
+                "preliminary": unapproved is not None,
             }
         )
     return rows
@@ -371,10 +394,19 @@ def commission_cost(first: Period, last: Period, source: Source | None = None, p
 # --- Levers: secondments and roadshows ---------------------------------------------------------
 
 
-def secondment_effect(start: date | None = None, end: date | None = None) -> list[dict]:
-    """Each secondment (started in the range): the partner's won revenue during it against the same
-    number of days just before it."""
+def secondment_effect(start: date | None = None, end: date | None = None, today: date | None = None) -> list[dict]:
+    """Each secondment (started in the range): the partner's won revenue during the days of it already
+    over (up to yesterday) against the same number of days just before it.
+
+    A secondment with no day over yet (it starts today or later) has nothing to compare: its change is
+    ``None`` and ``baseline`` is false ("no baseline yet"), never a −100 %; so is one with no revenue in the
+    days before it (nothing to measure a change against).
+    """
+    from django.utils import timezone
+
     from partners.models import Secondment
+
+    today = today or timezone.localdate()
 
     secondments = Secondment.objects.select_related("partner").order_by("starts_on", "id")
     if start:
@@ -386,10 +418,11 @@ def secondment_effect(start: date | None = None, end: date | None = None) -> lis
         return []
     sums = {}
     for s in secondments:
-        days = (s.ends_on - s.starts_on).days + 1
+        measured_end = min(s.ends_on, today - timedelta(days=1))
+        days = max((measured_end - s.starts_on).days + 1, 0)
         before_start = s.starts_on - timedelta(days=days)
         sums[f"during_{s.pk}"] = Sum(
-            "amount", filter=Q(partner_id=s.partner_id, closed_on__gte=s.starts_on, closed_on__lte=s.ends_on)
+            "amount", filter=Q(partner_id=s.partner_id, closed_on__gte=s.starts_on, closed_on__lte=measured_end)
         )
         sums[f"before_{s.pk}"] = Sum(
             "amount",
@@ -400,6 +433,7 @@ def secondment_effect(start: date | None = None, end: date | None = None) -> lis
     rows = []
     for s in secondments:
         during, before = figures[f"during_{s.pk}"] or ZERO, figures[f"before_{s.pk}"] or ZERO
+        baseline = s.starts_on < today and before != ZERO
         rows.append(
             {
                 "secondment_id": s.pk,
@@ -411,7 +445,8 @@ def secondment_effect(start: date | None = None, end: date | None = None) -> lis
                 "before": before,
                 "during": during,
                 "change": during - before,
-                "change_ratio": ratio(during - before, before),
+                "change_ratio": ratio(during - before, before) if baseline else None,
+                "baseline": baseline,
             }
         )
     return rows

@@ -193,6 +193,7 @@ def _extras(today: date) -> dict:
             "format": FORMAT,
             "as_of": today,
             "commission": share.commission_by_period(),
+            "preliminary": share.preliminary_commission_by_period(),
             "secondments": share.secondment_effect(),
             "roadshows": share.roadshow_effect(),
         }
@@ -201,6 +202,12 @@ def _extras(today: date) -> dict:
 
 def commission_of(run: SnapshotRun) -> dict[str, Decimal]:
     return {period: Decimal(amount) for period, amount in run.extras["commission"].items()}
+
+
+def preliminary_of(run: SnapshotRun) -> dict[str, Decimal] | None:
+    """The snapshot's preliminary commission by period (``None`` for a snapshot taken before it was kept)."""
+    kept = run.extras.get("preliminary")
+    return None if kept is None else {period: Decimal(amount) for period, amount in kept.items()}
 
 
 def levers_rows_of(run: SnapshotRun) -> tuple[list[dict], list[dict]]:

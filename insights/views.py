@@ -1,13 +1,14 @@
 from django import forms
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from ecosystem.choices import ProductLine, Region, Sector
 from ecosystem.csvio import iter_csv_lines
+from ecosystem.periods import to_date_label
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
 from ecosystem.web import RoleRequiredMixin, csv_response
 from ecosystem.worklist import work_for
@@ -142,23 +143,24 @@ class ManagerHomeView(DashboardView):
         self.target = next((t for t in targets if str(t.pk) == wanted), targets[0] if targets else None)
         self.targets = targets
         self.progress = None
+        today = timezone.localdate()
         if self.target is None:
             result = figures.ecosystem_share(self.query)
             rows = result["rows"]
             chart = bar_chart(
                 "chart-share",
-                [r["key"] for r in rows],
+                [to_date_label(r["key"], today) for r in rows],
                 [(_("Ecosystem share (%)"), percent_series(r["share"] for r in rows))],
                 percent=True,
             )
-            return [(chart, Table("share", _("Share by quarter"), share_columns(_("Quarter")), rows))]
-        progress = figures.target_progress(self.target, timezone.localdate())
+            return [(chart, Table("share", _("Share by quarter"), share_columns(_("Quarter"), "period"), rows))]
+        progress = figures.target_progress(self.target, today)
         self.progress = progress
         labels = progress["labels"]
         target_line = [round(float(progress["target"]) * 100, 2)] * len(labels)
         chart = line_chart(
             "chart-target",
-            labels,
+            [to_date_label(label, today) for label in labels],
             [
                 (_("Ecosystem share (%)"), percent_series(progress["actual"]), {"color": "#1f6feb"}),
                 (_("Trend (%)"), percent_series(progress["trend"]), {"color": "#6e7781", "borderDash": [6, 4]}),
@@ -168,7 +170,7 @@ class ManagerHomeView(DashboardView):
         trend_by_label = dict(zip(labels, progress["trend"], strict=True))
         rows = [{**row, "trend": trend_by_label.get(row["period"])} for row in progress["series"]]
         columns = [
-            Column("period", _("Quarter")),
+            Column("period", _("Quarter"), "period"),
             Column("total", _("Won, all routes (€)"), "money"),
             Column("sourced", _("Partner sourced (€)"), "money"),
             Column("influenced", _("Partner influenced (€)"), "money"),
@@ -179,7 +181,13 @@ class ManagerHomeView(DashboardView):
 
     def extra(self):
         work = work_for(self.request.user) if role_of(self.request.user) == Role.MANAGER else []
-        return {"target": self.target, "targets": self.targets, "progress": self.progress, "work": work}
+        return {
+            "target": self.target,
+            "targets": self.targets,
+            "progress": self.progress,
+            "work": work,
+            "today": timezone.localdate(),
+        }
 
 
 class ShareDashboardView(DashboardView):
@@ -232,6 +240,8 @@ def _label(group_by, key):
             return key
     if group_by == "select":
         return _("Select accounts") if key == "select" else _("Other accounts")
+    if group_by == "quarter":
+        return to_date_label(key, timezone.localdate())
     return key
 
 
@@ -330,18 +340,22 @@ class CommissionDashboardView(DashboardView):
         rows = self.source["rows"]
         chart = bar_chart(
             "chart-commission",
-            [r["period"] for r in rows],
+            [to_date_label(r["period"], timezone.localdate()) for r in rows],
             [
                 (_("Commission (€)"), [r["commission"] for r in rows]),
                 (_("Partner revenue (€)"), [r["partner_revenue"] for r in rows]),
             ],
         )
         columns = [
-            Column("period", _("Quarter")),
-            Column("commission", _("Commission, approved or paid (€)"), "money"),
+            Column("period", _("Quarter"), "period"),
+            Column("commission", _("Commission (€)"), "money"),
+            Column("basis", _("Commission figures")),
             Column("partner_revenue", _("Partner revenue (€)"), "money"),
             Column("cost_ratio", _("Cost / revenue"), "share"),
         ]
+        for row in rows:
+            # A computed run not approved yet: its figure, said to be preliminary (not a 0 % cost).
+            row["basis"] = _("preliminary (run not approved yet)") if row.get("preliminary") else _("approved or paid")
         return [(chart, Table("commission-cost", _("By quarter of the deals"), columns, rows))]
 
 
@@ -352,7 +366,7 @@ class LeversDashboardView(DashboardView):
         levers = self.source = figures.levers(self.query)
         secondments, roadshows = levers["secondments"], levers["roadshows"]
         for row in secondments:
-            row["label"] = f"{row['partner']} ({row['starts_on']:%Y-%m-%d})"
+            row["label"] = f"{row['partner']} ({formats.date_format(row['starts_on'], 'DATE_FORMAT')})"
         s_chart = bar_chart(
             "chart-secondments",
             [r["label"] for r in secondments],
@@ -371,6 +385,14 @@ class LeversDashboardView(DashboardView):
             Column("change", _("Change (€)"), "money"),
             Column("change_ratio", _("Change"), "share"),
         ]
+        for row in secondments:
+            if not row.get("baseline", row.get("change_ratio") is not None):
+                # Nothing to compare yet (started today, or nothing won in the days before): no percentage.
+                row["change_ratio"] = None
+                row["change_note"] = _("no baseline yet")
+            else:
+                row["change_note"] = ""
+        s_columns.append(Column("change_note", _("Note")))
         r_chart = bar_chart(
             "chart-roadshows",
             [r["roadshow"] for r in roadshows],

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from accounts.picking import AccountPickFilter
 from ecosystem.choices import ProductLine, Region, Sector
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import is_internal
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
@@ -17,25 +18,29 @@ from .models import ExtensionStatus, Opportunity, RegistrationStatus, Route, Sta
 INTERNAL_ONLY = ("has_conflict",)
 
 
-class OpportunityFilterSet(django_filters.FilterSet):
+class OpportunityFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Account name or SIREN"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     route = django_filters.MultipleChoiceFilter(choices=Route.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)
     registration_status = django_filters.MultipleChoiceFilter(choices=RegistrationStatus.choices)
     extension_status = django_filters.MultipleChoiceFilter(choices=ExtensionStatus.choices)
-    region = django_filters.MultipleChoiceFilter(field_name="account__region", choices=Region.choices)
-    sector = django_filters.MultipleChoiceFilter(field_name="account__sector", choices=Sector.choices)
-    closed_from = django_filters.DateFilter(field_name="closed_on", lookup_expr="gte")
-    closed_to = django_filters.DateFilter(field_name="closed_on", lookup_expr="lte")
+    region = django_filters.MultipleChoiceFilter(
+        field_name="account__region", choices=Region.choices, label=_("Region")
+    )
+    sector = django_filters.MultipleChoiceFilter(
+        field_name="account__sector", choices=Sector.choices, label=_("Sector")
+    )
+    closed_from = django_filters.DateFilter(field_name="closed_on", lookup_expr="gte", label=_("Closed from"))
+    closed_to = django_filters.DateFilter(field_name="closed_on", lookup_expr="lte", label=_("Closed until"))
     protected_from = django_filters.DateFilter(
         field_name="protected_until", lookup_expr="gte", label=_("Protection ends on or after")
     )
     protected_to = django_filters.DateFilter(
         field_name="protected_until", lookup_expr="lte", label=_("Protection ends on or before")
     )
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("Amount from (€)"))
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount up to (€)"))
     # Pickers, not choice lists: a choice list would render (and confirm) every account and partner
     # to whoever opens the filter form. The partner is one the caller may see (another partner's id
     # is refused like an unknown one); any account may be named, as on a registration, and only

@@ -1,6 +1,6 @@
 """E-mails to a partner's users when the channel team or the expiry job decides on its registrations.
 
-One message per partner and event, listing that partner's registrations only, sent to its
+One message per partner, event and language, listing that partner's registrations only, sent to its
 active users once the transaction that made the decision has committed (a rolled-back
 decision sends nothing). A failing mail server never undoes a decision: the error is logged.
 """
@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from ecosystem.mail import addresses_by_language
+
 logger = logging.getLogger(__name__)
 
 FETCH_BATCH = 5000
@@ -27,9 +29,10 @@ def site_url() -> str:
     return getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
 
 
-def partner_recipients(partner_id: int) -> list[str]:
+def partner_recipients(partner_id: int) -> list[tuple[str, list[str]]]:
+    """The partner's active users' addresses, grouped by the language each reads."""
     users = get_user_model().objects.filter(partner_id=partner_id, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    return addresses_by_language(users.only("email", "language"))
 
 
 def build_messages(event: str, opportunity_ids: Iterable[int]) -> list[EmailMessage]:
@@ -51,21 +54,19 @@ def build_messages(event: str, opportunity_ids: Iterable[int]) -> list[EmailMess
             by_partner[opportunity.partner_id].append(opportunity)
     messages = []
     base = site_url().rstrip("/")
-    with translation.override(settings.LANGUAGE_CODE):
-        for partner_id, opportunities in sorted(by_partner.items(), key=lambda item: item[0]):
-            recipients = partner_recipients(partner_id)
-            if not recipients:
-                continue
-            context = {
-                "event": event,
-                "partner": opportunities[0].partner,
-                "opportunities": [(o, base + reverse("opportunity-detail", args=[o.pk])) for o in opportunities],
-                "count": len(opportunities),
-                "protection_days": settings.REGISTRATION_PROTECTION_DAYS,
-                "site_url": base,
-            }
-            subject = " ".join(render_to_string(f"opportunities/email/{event}_subject.txt", context).split())
-            body = render_to_string(f"opportunities/email/{event}_body.txt", context)
+    for partner_id, opportunities in sorted(by_partner.items(), key=lambda item: item[0]):
+        context = {
+            "event": event,
+            "partner": opportunities[0].partner,
+            "opportunities": [(o, base + reverse("opportunity-detail", args=[o.pk])) for o in opportunities],
+            "count": len(opportunities),
+            "protection_days": settings.REGISTRATION_PROTECTION_DAYS,
+            "site_url": base,
+        }
+        for language, recipients in partner_recipients(partner_id):
+            with translation.override(language):
+                subject = " ".join(render_to_string(f"opportunities/email/{event}_subject.txt", context).split())
+                body = render_to_string(f"opportunities/email/{event}_body.txt", context)
             # Each user gets the message alone: partner users do not see each other's addresses in To.
             messages.extend(EmailMessage(subject=subject, body=body, to=[address]) for address in recipients)
     return messages

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 import audit
@@ -509,10 +509,11 @@ def registration_reject(*, opportunity: Opportunity, user, reason: str = "") -> 
 def extension_request_errors(opportunity: Opportunity) -> dict[str, list[str]]:
     """Why this registration cannot be extended now; empty when it can."""
     if opportunity.extension_status is not None:
+        asked_on = timezone.localtime(opportunity.extension_requested_at).date()
         return {
             "extension_status": [
                 _("An extension can be asked only once per registration; it was asked on %(date)s.")
-                % {"date": timezone.localtime(opportunity.extension_requested_at).date().isoformat()}
+                % {"date": formats.date_format(asked_on, "DATE_FORMAT")}
             ]
         }
     if opportunity.registration_status != RegistrationStatus.APPROVED:

@@ -6,6 +6,7 @@ Each function returns the message to show for its field, or ``None`` when the va
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 MAX_DIGITS = 14
@@ -48,15 +49,16 @@ def expected_close_error(value: date | None, today: date, *, registering: bool) 
     latest = horizon(today)
     if not earliest <= value <= latest:
         return _("Give an expected closing date between %(earliest)s and %(latest)s.") % {
-            "earliest": earliest.isoformat(),
-            "latest": latest.isoformat(),
+            "earliest": formats.date_format(earliest, "DATE_FORMAT"),
+            "latest": formats.date_format(latest, "DATE_FORMAT"),
         }
     return None
 
 
 def closed_on_error(value: date | None, today: date) -> str | None:
     if value is not None and not EARLIEST_DATE <= value <= today:
-        return _("Give a closing date between %(earliest)s and today.") % {"earliest": EARLIEST_DATE.isoformat()}
+        earliest = formats.date_format(EARLIEST_DATE, "DATE_FORMAT")
+        return _("Give a closing date between %(earliest)s and today.") % {"earliest": earliest}
     return None
 
 

@@ -3,13 +3,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecosystem.choices import ProductLine, Region
+from ecosystem.filtering import FilterSet
 from ecosystem.search import search_condition
 
 from .models import Expertise, Partner, PartnerKind, PartnerStatus, PartnerTier, Roadshow, Secondment
 from .picking import PartnerPickFilter
 
 
-class PartnerFilterSet(django_filters.FilterSet):
+class PartnerFilterSet(FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         label=_("Name or SIREN"),
@@ -41,7 +42,7 @@ class PartnerFilterSet(django_filters.FilterSet):
         return queryset.filter(specialisations__icontains=f'"{value}"')
 
 
-class SecondmentFilterSet(django_filters.FilterSet):
+class SecondmentFilterSet(FilterSet):
     partner = PartnerPickFilter(queryset=Partner.objects.all(), label=_("Partner"))
     expertise = django_filters.ChoiceFilter(choices=Expertise.choices, label=_("Expertise"))
     on = django_filters.DateFilter(
@@ -56,7 +57,7 @@ class SecondmentFilterSet(django_filters.FilterSet):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
 
 
-class RoadshowFilterSet(django_filters.FilterSet):
+class RoadshowFilterSet(FilterSet):
     partner = PartnerPickFilter(queryset=Partner.objects.all(), field_name="partners", label=_("Attending partner"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     city = django_filters.CharFilter(label=_("City"))

@@ -4,14 +4,15 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.filtering import FilterSet
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
 
 from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
-    # A plain number, not a model choice: an unknown run id filters to nothing instead of saying it exists.
+class InvoiceFilterSet(FilterSet):
+    # Plain numbers, not model choices: an unknown id filters to nothing instead of saying it exists.
     run = django_filters.NumberFilter(field_name="run", label=_("Run"))
     # A partner picked by name, SIREN or id among those in the caller's scope (another's is refused exactly
     # like one that does not exist).
@@ -26,7 +27,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
         fields = ["run", "partner", "kind", "year", "period", "number"]
 
 
-class BillingDetailsFilterSet(django_filters.FilterSet):
+class BillingDetailsFilterSet(FilterSet):
     held = django_filters.BooleanFilter(method="filter_held", label=_("IBAN awaiting confirmation"))
     vat_exempt = django_filters.BooleanFilter(label=_("Exempt from VAT"))
 
@@ -45,7 +46,7 @@ BILLING_STATES = [
 ]
 
 
-class PartnerBillingFilterSet(django_filters.FilterSet):
+class PartnerBillingFilterSet(FilterSet):
     """The channel team's list of partners by the state of their billing details."""
 
     state = django_filters.ChoiceFilter(choices=BILLING_STATES, method="filter_state", label=_("Billing details"))
@@ -64,7 +65,7 @@ class PartnerBillingFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(details.filter(Q(iban_confirmed_at__isnull=False))))
 
 
-class PaymentFileFilterSet(django_filters.FilterSet):
+class PaymentFileFilterSet(FilterSet):
     run = django_filters.NumberFilter(field_name="run", label=_("Run"))
 
     class Meta:

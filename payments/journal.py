@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from commissions.models import SettlementRun
 from ecosystem.csvio import iter_csv_lines
+from ecosystem.periods import period_label
 from ecosystem.xlsx import Column, workbook_bytes
 
 from .models import Invoice
@@ -99,7 +100,7 @@ def journal_xlsx(run: SettlementRun) -> bytes:
         Column(_("Label"), width=40),
     ]
     rows = (entry.as_row() for entry in run_entries(run))
-    return workbook_bytes(columns, rows, title=_("Journal %(period)s") % {"period": run.period})
+    return workbook_bytes(columns, rows, title=_("Journal %(period)s") % {"period": period_label(run.period)})
 
 
 def journal_filename(run: SettlementRun, extension: str) -> str:

@@ -2,8 +2,8 @@
 who) and the confirmation of a new IBAN.
 
 Sent once the transaction that made the change has committed (a rolled-back change sends nothing),
-one message per admin in that admin's language (the user's ``language`` when the user model has
-one, else the site's). A failing mail server never undoes the change: the error is logged.
+one message per admin in that admin's language (the user's ``language`` when chosen, else the
+site's). A failing mail server never undoes the change: the error is logged.
 """
 
 import logging
@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from ecosystem.mail import language_of
 from ecosystem.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,7 @@ def build_messages(event: str, *, details_id: int, fields: list[str], actor: str
     details = BillingDetails.objects.select_related("partner").get(pk=details_id)
     messages = []
     for user in admins_of(details.partner_id):
-        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-        with translation.override(language):
+        with translation.override(language_of(user)):
             labels = [str(BillingDetails._meta.get_field(name).verbose_name) for name in fields]
             context = {
                 "details": details,

@@ -25,6 +25,7 @@ import audit
 from audit import kinds as audit_kinds
 from commissions.models import RunStatus, SettlementRun, Statement
 from ecosystem.bulk import copy_insert
+from ecosystem.periods import period_label
 from ecosystem.roles import Role, role_of
 
 from .carrying import applied_in
@@ -145,7 +146,7 @@ def payment_file_create(*, run: SettlementRun, user, execution_date: date) -> Pa
     if run.status != RunStatus.APPROVED:
         raise ValidationError(
             {"run": [_("Payment files are made for approved runs; %(period)s is %(status)s.")
-                     % {"period": run.period, "status": run.get_status_display()}]}
+                     % {"period": period_label(run.period), "status": run.get_status_display()}]}
         )  # fmt: skip
     check_execution_date(execution_date)
     plan = payment_plan(run)

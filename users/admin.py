@@ -27,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["partner"]
     autocomplete_fields = ["partner"]
     search_fields = ["username", "email", "first_name", "last_name", "partner__name"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Ecosystem", {"fields": ("role", "partner")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (("Ecosystem", {"fields": ("role", "partner", "language")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Ecosystem", {"fields": ("role", "partner")}),)
     inlines = [InvitationInline]
 

@@ -5,11 +5,14 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponseRedirect
+from django.utils import translation
 
 import audit
 from audit import kinds
 from ecosystem.client_ip import client_ip
+from ecosystem.mail import language_of
 from ecosystem.ratelimit import hit
 
 from .services import revoke_tokens
@@ -31,12 +34,22 @@ def reset_limits_exceeded(request, email: str) -> list[str]:
     ]
 
 
+class ResetForm(PasswordResetForm):
+    """Django's reset form, its e-mail in the user's language (the page's when the user chose none)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(language_of(context["user"], translation.get_language() or "")):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Sends the reset email (only to an active user with a password); the page never says whether one exists.
 
     A few requests per client address and per e-mail address an hour (settings
     ``PASSWORD_RESET_LIMIT_*``): beyond, the same "if the address exists, we sent a link" page, no
     e-mail (no mailbox flooded, no address probed at leisure), and an audit event."""
+
+    form_class = ResetForm
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]

@@ -3,6 +3,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import Role, is_internal
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
@@ -15,7 +16,7 @@ def _partners(request):
     return Partner.objects.for_user(getattr(request, "user", None)).order_by("name")
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=UserStatus.choices, method="filter_status")

@@ -1,4 +1,7 @@
-"""Sessions that end: after ``SESSION_IDLE_TIMEOUT`` seconds without a request, and
+"""Sessions that end (``SessionTimeoutMiddleware``), and the user's language after login
+(``UserLanguageMiddleware``).
+
+Sessions end: after ``SESSION_IDLE_TIMEOUT`` seconds without a request, and
 ``SESSION_COOKIE_AGE`` seconds after login whatever happens.
 
 Django's own expiry (``SESSION_COOKIE_AGE``, ``SESSION_EXPIRE_AT_BROWSER_CLOSE``)
@@ -15,6 +18,8 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit import kinds
+
+from .language import AFTER_LOGIN, set_language_cookie
 
 LOGIN_AT = "_ecosystem_login_at"
 SEEN_AT = "_ecosystem_seen_at"
@@ -52,3 +57,18 @@ class SessionTimeoutMiddleware:
             elif now - seen_at >= SEEN_RESOLUTION or SEEN_AT not in session:
                 session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """After a login, the pages speak the user's own language (when the user chose one): the login
+    receiver marks the request, this sets the language cookie on the answer (the redirect after login),
+    so every later page is in that language until the user switches."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if language := getattr(request, AFTER_LOGIN, ""):
+            set_language_cookie(response, language)
+        return response

@@ -29,6 +29,9 @@ class User(AbstractUser):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # The language of the user's e-mails and, once chosen, of the pages after login. Blank: never chosen,
+    # the site's language (settings.LANGUAGE_CODE) for e-mails and the browser's for pages.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     objects = ScopedUserManager()
 
@@ -40,6 +43,10 @@ class User(AbstractUser):
                 condition=(Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False))
                 | (Q(role__in=sorted(INTERNAL_ROLES) + [""], partner__isnull=True)),
             ),
+            models.CheckConstraint(
+                name="user_language_is_offered",
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+            ),
             # The admin site and superuser rights bypass every role and scope: never a partner's user.
             models.CheckConstraint(
                 name="user_partner_users_not_staff",
@@ -50,6 +57,11 @@ class User(AbstractUser):
                 ),
             ),
         ]
+
+    @property
+    def preferred_language(self) -> str:
+        """The language this user reads e-mails in: the one chosen, else the site's."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def is_internal(self) -> bool:

@@ -35,6 +35,7 @@ from rest_framework.authtoken.models import Token
 
 import audit
 from audit import kinds
+from ecosystem.mail import addresses_by_language, language_of
 from ecosystem.roles import INTERNAL_ROLES, PARTNER_ROLES, Role, role_of
 from partners.models import Partner, PartnerStatus
 
@@ -138,8 +139,10 @@ def _send_invitation(invitation: Invitation, token: str, base_url: str) -> None:
         "expires_at": invitation.expires_at,
         "valid_days": settings.INVITATION_VALID_DAYS,
     }
-    subject = " ".join(render_to_string("users/email/invitation_subject.txt", context).split())
-    body = render_to_string("users/email/invitation_body.txt", context)
+    # In the invited person's language (the inviter's, chosen at invitation), whatever the sender's page says.
+    with translation.override(language_of(user)):
+        subject = " ".join(render_to_string("users/email/invitation_subject.txt", context).split())
+        body = render_to_string("users/email/invitation_body.txt", context)
     send_mail(subject, body, None, [user.email])
 
 
@@ -188,22 +191,20 @@ def _hold_invitation(invitation: Invitation, other: User, *, actor, base_url: st
             "used_by_partner": other.partner_id,
         },
     )
-    recipients = sorted(
-        set(User.objects.filter(role=Role.CHANNEL, is_active=True).exclude(email="").values_list("email", flat=True))
-    )
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "user": user,
-            "partner": user.partner,
-            "invited_by": actor,
-            "where": _where_used(other),
-            "link": urljoin(base_url, reverse("user-detail", args=[user.pk])),
-        }
-        subject = " ".join(render_to_string("users/email/invitation_held_subject.txt", context).split())
-        body = render_to_string("users/email/invitation_held_body.txt", context)
-    send_mail(subject, body, None, recipients)
+    channel_team = User.objects.filter(role=Role.CHANNEL, is_active=True).exclude(email="")
+    # One message per language among the channel team, each in its readers' language.
+    for language, recipients in addresses_by_language(channel_team):
+        with translation.override(language):
+            context = {
+                "user": user,
+                "partner": user.partner,
+                "invited_by": actor,
+                "where": _where_used(other),
+                "link": urljoin(base_url, reverse("user-detail", args=[user.pk])),
+            }
+            subject = " ".join(render_to_string("users/email/invitation_held_subject.txt", context).split())
+            body = render_to_string("users/email/invitation_held_body.txt", context)
+        send_mail(subject, body, None, recipients)
 
 
 def invite_user(
@@ -264,6 +265,8 @@ def invite_user(
                     role=role,
                     partner=partner,
                     is_active=False,
+                    # The invitation (and, after login, the pages) speak the inviter's current language.
+                    language=language_of(None, translation.get_language() or ""),
                 )
                 user.set_unusable_password()
                 user.save()

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", views.UserListView.as_view(), name="user-list"),
+    path("me/", views.MyAccountView.as_view(), name="user-me"),
     path("invite/", views.UserInviteView.as_view(), name="user-invite"),
     path("<int:pk>/", views.UserDetailView.as_view(), name="user-detail"),
     path("<int:pk>/deactivate/", views.UserActionView.as_view(action="deactivate"), name="user-deactivate"),

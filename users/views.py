@@ -5,15 +5,19 @@ so a user of another partner answers 404 on every page; a role that may not mana
 users answers 403. The rules themselves live in :mod:`users.services`.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
@@ -27,6 +31,7 @@ from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, S
 from . import services
 from .filtersets import UserFilterSet
 from .forms import InviteForm, RoleForm
+from .language import choose_language, offered_languages, set_language_cookie
 from .models import User
 
 READ_ROLES = frozenset({Role.CHANNEL, Role.MANAGER, Role.PARTNER_ADMIN})
@@ -191,3 +196,35 @@ class InvitationAcceptView(View):
     def refuse(self, request, problem):
         status, message = PROBLEMS.get(problem, PROBLEMS["invalid"])
         return render(request, "users/invitation_invalid.html", {"message": message}, status=status)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language of pages and e-mails"), choices=settings.LANGUAGES)
+
+
+class MyAccountView(LoginRequiredMixin, FormView):
+    """``/portal/users/me/``: who I am, and the language I read pages and e-mails in."""
+
+    template_name = "users/my_account.html"
+    form_class = LanguageForm
+
+    def get_initial(self):
+        return {"language": self.request.user.language or translation.get_language()}
+
+    def form_valid(self, form):
+        language = form.cleaned_data["language"]
+        choose_language(user=self.request.user, language=language)
+        translation.activate(language)
+        messages.success(self.request, _("Saved: your pages and e-mails are in this language."))
+        response = redirect("user-me")
+        set_language_cookie(response, language)
+        return response
+
+
+def set_language(request):
+    """Django's language switch; a logged-in user's choice is also saved as theirs (their e-mails, next logins)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in offered_languages():
+        choose_language(user=request.user, language=language)
+    return response

@@ -4,17 +4,18 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from ecosystem.templatetags.numbers import format_percent
+
 register = template.Library()
 
 
 @register.filter
 def as_percent(rate) -> str:
-    """``0.075`` → ``7.5 %``."""
-    try:
-        value = Decimal(str(rate)) * 100
-    except (InvalidOperation, ValueError, TypeError):
+    """``0.075`` → ``7.5 %`` (``7,5 %`` in French); empty for nothing."""
+    if rate is None or rate == "":
         return ""
-    return f"{value.normalize():f} %"
+    text = format_percent(rate, places=None)
+    return "" if text == "—" else text
 
 
 @register.filter

@@ -3,7 +3,13 @@
 - ``{{ value|money }}``: ``1 234,50 €`` in French, ``1,234.50 €`` in English, never wrapped;
 - ``{% compact_money value %}``: a headline figure, ``3,53 M€`` / ``987 k€``, the exact amount on hover
   and for screen readers (``<data value="3530042.63" title="3 530 042,63 €">``);
-- ``{{ value|number }}``: a count with the reader's grouping.
+- ``{{ value|amount }}``: an amount without the euro sign (a cell under a "(€)" heading), ``1 234,50``;
+- ``{{ value|number }}``: a count with the reader's grouping;
+- ``format_percent(share)``: a share as a percentage, ``7,50 %``; ``{{ value|pct }}``: a figure already in
+  percent, ``45,3 %``.
+
+Templates never format figures themselves (``floatformat``, ``stringformat``, a raw ``{{ x }} €``):
+``tests/test_format_lint.py`` keeps it so.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -39,6 +45,18 @@ def format_money(value, places: int = 2) -> str:
     return f"{format_number(amount, places)}{NBSP}€"
 
 
+def format_percent(share, places: int | None = 2) -> str:
+    """A share as a percentage: ``0.075`` → ``7,50 %`` (``7.5 %`` with ``places=None``: as many decimals as it has)."""
+    fraction = _decimal(share)
+    if fraction is None:
+        return "—"
+    value = fraction * 100
+    if places is None:
+        value = value.normalize()
+        places = max(0, -value.as_tuple().exponent)
+    return f"{format_number(value, places)}{NBSP}%"
+
+
 def compact(value) -> str:
     """``3530042.63`` → ``3,53 M€``; under ten thousand euros, the amount to the euro."""
     amount = _decimal(value)
@@ -61,6 +79,22 @@ def compact(value) -> str:
 def money(value, places=2):
     """The amount with its cents (or ``places`` decimals), grouped, with the euro sign."""
     return format_money(value, int(places))
+
+
+@register.filter
+def amount(value, places=2):
+    """The amount with its cents, grouped, without the euro sign."""
+    figure = _decimal(value)
+    return "—" if figure is None else format_number(figure, int(places))
+
+
+@register.filter
+def pct(value):
+    """A figure already in percent (a job's progress, a coverage rate): ``42`` → ``42 %``, ``45.3`` → ``45,3 %``."""
+    figure = _decimal(value)
+    if figure is None:
+        return "—"
+    return format_percent(figure / 100, places=None)
 
 
 @register.filter

@@ -98,7 +98,8 @@ class CoverageView(InsightsView):
 class CommissionCostView(InsightsView):
     @extend_schema(parameters=RANGE_PARAMETERS, responses={200: dict})
     def get(self, request):
-        """Per quarter: commission of approved or paid settlements against partner revenue."""
+        """Per quarter: commission of approved or paid settlements against partner revenue; a quarter whose
+        commission is (partly) in a computed run not approved yet counts it and says ``preliminary``."""
         query = self.query(request)
         result = figures.commission_cost(query)
         return Response(jsonable({"from": query.first.label, "to": query.last.label, **result}))
@@ -107,7 +108,8 @@ class CommissionCostView(InsightsView):
 class LeversView(InsightsView):
     @extend_schema(parameters=RANGE_PARAMETERS, responses={200: dict})
     def get(self, request):
-        """Secondments (revenue during vs the same length before) and roadshow-sourced pipeline and wins."""
+        """Secondments (revenue during the days over vs the same length before; ``change_ratio`` null and
+        ``baseline`` false while there is nothing to compare) and roadshow-sourced pipeline and wins."""
         query = self.query(request)
         result = figures.levers(query)
         return Response(jsonable({"from": query.first.label, "to": query.last.label, **result}))

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from ecosystem.periods import to_date_label
+from ecosystem.templatetags.numbers import format_number, format_percent
 
 register = template.Library()
 
@@ -14,11 +16,14 @@ def cell(value, kind="text"):
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return floatformat(value, "2g")
+        return format_number(Decimal(str(value)), 2)
     if kind == "share":
-        return floatformat(Decimal(str(value)) * 100, "2g") + " %"
+        return format_percent(value)
     if kind == "int":
-        return intcomma(value)
+        return format_number(Decimal(str(value)), 0)
+    if kind == "period":
+        # A quarter not over yet says so: "Q4 2026 to date (through 2 Dec)".
+        return to_date_label(value, timezone.localdate())
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value

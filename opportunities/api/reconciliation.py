@@ -17,6 +17,7 @@ from ecosystem.api.fields import ScopedPrimaryKeyRelatedField
 from ecosystem.api.serializers import InputSerializer
 from ecosystem.api.viewsets import ScopedReadOnlyViewSet
 from ecosystem.choices import ProductLine
+from ecosystem.filtering import FilterSet
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
@@ -62,7 +63,7 @@ class CreateFromBookingSerializer(InputSerializer):
     )
 
 
-class QueuedBookingFilterSet(django_filters.FilterSet):
+class QueuedBookingFilterSet(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QueuedBookingStatus.choices)
     reason = django_filters.MultipleChoiceFilter(choices=QueuedBookingReason.choices)
     product_line = django_filters.MultipleChoiceFilter(choices=ProductLine.choices)

@@ -340,6 +340,7 @@ FORMS: dict[str, Form] = {
             {"email": "new@alpha.example", "role": "partner_rep", "partner": w.partner_a.pk},
         )
     ),
+    "choose my language": Form(lambda w: (w.rep_a, "/portal/users/me/", {"language": "en"})),
     "accept an invitation": Form(
         lambda w: (
             None,
@@ -511,7 +512,9 @@ CASES = [
     Case("revise rule", "blank start date", {"valid_from": ""}, "valid_from"),
     Case("run a settlement", "bad period", {"period": "2026-Q5"}, "2026-Q5"),
     Case("run a settlement", "blank period", {"period": ""}, "required"),
-    Case("run a settlement", "overlaps a run", {"period": "2024-Q1"}, "2024-Q1 overlaps the settlement of 2024-02"),
+    Case(
+        "run a settlement", "overlaps a run", {"period": "2024-Q1"}, "Q1 2024 overlaps the settlement of February 2024"
+    ),
     Case("mark a settlement paid", "blank reference", {"payment_reference": ""}, "payment reference"),
     Case("mark a settlement paid", "reference too long", {"payment_reference": "x" * 101}, "100 characters"),
     Case("mark a settlement paid", "blank date", {"paid_on": ""}, "day the payment was made"),
@@ -570,6 +573,8 @@ CASES = [
     Case("resolve a dispute", "accepted without an amount", {"amount": ""}, "amount granted"),
     Case("resolve a dispute", "accepted with zero", {"amount": "0"}, "non-zero"),
     Case("resolve a dispute", "amount not a number", {"amount": "vingt"}, "not an amount"),
+    Case("choose my language", "unknown language", {"language": "de"}, "language"),
+    Case("choose my language", "no language", {"language": None}, "language"),
     Case("invite a user", "bad email", {"email": "not-an-email"}, "email"),
     Case("invite a user", "internal role", {"role": "channel"}, "role"),
     Case("invite a user", "blank partner", {"partner": ""}, "partner"),
@@ -760,6 +765,7 @@ FORM_OF_URL = {
     "commissions:quota-edit": "change a quota",
     "commissions:quota-import": "quota import",
     "user-invite": "invite a user",
+    "user-me": "choose my language",
     "user-role": "change a user's role",
     "invitation-accept": "accept an invitation",
     "opportunity-register": "register an opportunity",

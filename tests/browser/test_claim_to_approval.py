@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from commissions.models import PayoutLine, RunStatus, SettlementRun
-from ecosystem.periods import quarter_of
+from ecosystem.periods import period_label, quarter_of
 from ecosystem.roles import Role
 from opportunities.models import Opportunity
 
@@ -139,7 +140,9 @@ def test_claim_booking_settlement_review_approval(browser_context, live_server, 
 
     # 5. The rep reads its statement: the booked amount's commission, approved.
     rep.goto(f"{live_server.url}/commissions/statements/")
-    rep.click(f"text={quarter.label}")
+    with translation.override("en"):
+        named = period_label(quarter)  # the statement list names the quarter ("Q3 2026"), in the rep's English
+    rep.click(f"text={named}")
     rep.wait_for_load_state("networkidle")
     assert "2,970.00" in rep.content()  # 2,700 + the 1 % bonus on 27,000
     # A refused form answers 400 by design (the page shown again with its errors): Chromium logs that load.

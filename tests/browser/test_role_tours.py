@@ -4,8 +4,8 @@ On the demo data set (small scale, settled), every role logs in and walks its me
 list, the first object's page. On every page: the server answers 200, nothing scrolls sideways (a
 wide table scrolls inside its own box), no JavaScript error reaches the console, and no internal
 code is shown where a label belongs (a choice code such as ``hauts_de_france`` or ``partner_rep``, a
-raw ISO timestamp, Python's ``True``/``False``/``None``). Failures are collected over the whole tour
-and reported together, each with the role, language, width and page.
+raw ISO timestamp, a period code such as ``2026-Q4``, Python's ``True``/``False``/``None``). Failures are
+collected over the whole tour and reported together, each with the role, language, width and page.
 """
 
 import os
@@ -31,6 +31,10 @@ SKIPPED = re.compile(r"^/(auth/logout|i18n/|api/|admin/|static/|media/)|\.(csv|x
 MAX_DETAIL_PAGES = 12
 
 ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+#: A period code (``2026-Q4``, ``2026-10``) where people read "Q4 2026", "October 2026".
+PERIOD_CODE = re.compile(r"(?<![\w-])\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])(?![\w-])")
+#: A form's hint of what to type, "(2026-Q3, 2026-07)": the codes are what the field takes.
+PERIOD_HINT = re.compile(r"\(\d{4}-(?:Q[1-4]|\d\d)(?:,\s*\d{4}-(?:Q[1-4]|\d\d))*\)")
 PYTHON_WORDS = re.compile(r"(?<![\w-])(True|False|None)(?![\w-])")
 
 PAGE_FACTS = """() => ({
@@ -59,6 +63,7 @@ def internal_codes() -> set[str]:
 def codes_in(text: str, codes: set[str]) -> list[str]:
     found = sorted(code for code in codes if re.search(rf"(?<![\w.-]){re.escape(code)}(?![\w-])", text))
     found += ISO_MOMENT.findall(text)[:3]
+    found += [f"period {code}" for code in PERIOD_CODE.findall(PERIOD_HINT.sub("", text))[:3]]
     found += [f"Python {word}" for word in PYTHON_WORDS.findall(text)[:3]]
     return found
 

@@ -107,7 +107,7 @@ class TestFailure4DisputesEndWithAnOutcome:
         assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_a.email, rep_a.email])
         message = mail.outbox[0]
         assert message.subject == f"Dispute #{disputed['dispute'].pk} accepted"
-        assert "20.00 €" in message.body and "Granted." in message.body and "next statement" in message.body
+        assert "20.00\u00a0€" in message.body and "Granted." in message.body and "next statement" in message.body
         assert f"/commissions/disputes/{disputed['dispute'].pk}/" in message.body
 
     def test_rejected_the_reason_is_emailed(
@@ -211,7 +211,7 @@ class TestDecidingOnThePage:
         )  # fmt: skip
         client.force_login(admin_a)
         page = client.get(url).content.decode()
-        assert "Amount granted: 20.00 €" in page and "Rate of 12 % applied." in page
+        assert "Amount granted: 20.00\u00a0€" in page and "Rate of 12 % applied." in page
         assert "next run" in page
 
     def test_only_the_channel_team_decides(self, api, disputed, users):

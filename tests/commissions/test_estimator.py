@@ -83,7 +83,7 @@ class TestFigures:
         body = ask(api, rep_a, account, "20000").json()
         assert body["payout"] == "800.00"  # 20 000 × 4 %
         assert body["other_deals_effect"] == "1800.00"  # 90 000 × (4 % − 2 %)
-        assert any("1 800.00 €" in note for note in body["notes"])
+        assert any("1\u00a0800,00\u00a0€" in note for note in body["notes"])  # the reader's format (French)
 
     def test_accelerator_and_caps(self, api, rep_a, partner_a, account):
         RuleFactory(name="Accelerated", rate=D("0.05"), accelerator_threshold=D("1.0"),

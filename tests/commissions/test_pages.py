@@ -197,7 +197,7 @@ def test_a_quarter_end_to_end(client, users, partner_a, django_capture_on_commit
     client.force_login(admin)
     statement = Statement.objects.get(run=q3, partner=partner_a)
     listing = client.get("/commissions/statements/").content.decode()
-    assert "2026-Q3" in listing and "Preliminary" in listing
+    assert "Q3 2026" in listing and "Preliminary" in listing
     page = client.get(f"/commissions/statements/{statement.pk}/").content.decode()
     assert 'id="preliminary-note"' in page and "/dispute/" not in page
 
@@ -239,7 +239,7 @@ def test_a_quarter_end_to_end(client, users, partner_a, django_capture_on_commit
     clawback = PayoutLine.objects.get(run=q4)
     assert clawback.kind == LineKind.ADJUSTMENT and clawback.payout == D("-100.00") and clawback.corrects == line
     page = client.get(f"/commissions/statements/{q4_statement.pk}/").content.decode()
-    assert f"corrects line {line.pk} of 2026-Q3" in page and "Clawback for 2026-Q3" in page
+    assert f"corrects line {line.pk} of Q3 2026" in page and "Clawback for Q3 2026" in page
     csv = b"".join(client.get(f"/commissions/statements/{q4_statement.pk}/export.csv").streaming_content).decode()
     assert csv.splitlines()[1].endswith(",-100.00") and ",'-100.00" not in csv
     page = client.get(f"/commissions/disputes/{dispute.pk}/").content.decode()

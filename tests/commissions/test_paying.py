@@ -154,7 +154,7 @@ class TestWhatAPartnerSeesApart:
     def test_the_figures_in_french(self, client, three_states, rep_a):
         client.force_login(rep_a)
         page = client.get("/commissions/statements/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-        assert "gagné à ce jour ce trimestre" in page and ">300,00 €<" in page
+        assert "gagné à ce jour ce trimestre" in page and ">300,00\u00a0€<" in page
         assert "Provisoire" in page and "Approuvé, pas encore payé" in page and "payé le" in page
 
     def test_another_partners_runs_do_not_move_a_partners_figures(self, three_states, partner_a, partner_b):

@@ -25,7 +25,8 @@ from .helpers import run_for
 
 pytestmark = pytest.mark.django_db
 
-MESSAGE = "2026-10 overlaps the settlement of 2026-Q4"
+# The periods as people say them (issue 14 item 4), in the language of the test (English).
+MESSAGE = "October 2026 overlaps the settlement of Q4 2026"
 
 
 def runs():
@@ -57,7 +58,7 @@ class TestEveryPathRefuses:
 
     def test_a_month_then_its_quarter(self, channel_user):
         month = settlement.settlement_request(period="2026-11", user=channel_user)
-        with pytest.raises(ValidationError, match=f"2026-Q4 overlaps the settlement of 2026-11 .*run {month.pk}"):
+        with pytest.raises(ValidationError, match=f"Q4 2026 overlaps the settlement of November 2026 .*run {month.pk}"):
             settlement.settlement_request(period="2026-Q4", user=channel_user)
 
     def test_neighbours_do_not_overlap(self, channel_user):
@@ -69,7 +70,9 @@ class TestEveryPathRefuses:
         q4 = requested("2026-Q4", channel_user)
         SettlementRun.objects.filter(pk=q4.pk).update(status=RunStatus.FAILED)
         october = requested("2026-10", channel_user)
-        with pytest.raises(ValidationError, match=f"2026-Q4 overlaps the settlement of 2026-10 .*run {october.pk}"):
+        with pytest.raises(
+            ValidationError, match=f"Q4 2026 overlaps the settlement of October 2026 .*run {october.pk}"
+        ):
             settlement.settlement_request(period="2026-Q4", user=channel_user)
         assert runs() == [("2026-10", "computed"), ("2026-Q4", "failed")]
 

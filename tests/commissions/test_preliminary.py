@@ -76,7 +76,7 @@ def test_shown_in_the_api(api, q4, channel_user, partner_a):
 
 
 class TestApprovedOnlyAfterItsLastDay:
-    BEFORE_THE_END = "2026-Q4 ends on Dec. 31, 2026: a preliminary run can be approved only after its last day."
+    BEFORE_THE_END = "Q4 2026 ends on Dec. 31, 2026: a preliminary run can be approved only after its last day."
     NOT_RECOMPUTED = (
         "2026-Q4 was computed before its last day (its figures stop at Dec. 2, 2026): recompute it now that the "
         "period is over, then approve it."

@@ -103,7 +103,7 @@ class TestQuotaChanges:
         body = {"partner": partner_a.pk, "period": "2026-Q4", "amount": "80000.00"}
         assert api(channel_user).post(QUOTAS, body, format="json").status_code == 201
         response = api(channel_user).post(QUOTAS, {**body, "amount": "1.00"}, format="json")
-        assert response.status_code == 400 and "already has a quota for 2026-Q4" in response.json()["period"][0]
+        assert response.status_code == 400 and "already has a quota for Q4 2026" in response.json()["period"][0]
         assert Quota.objects.get().amount == D("80000.00")
 
     def test_partner_and_period_of_a_quota_never_change(self, api, channel_user, partner_a, partner_b):

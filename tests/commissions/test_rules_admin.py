@@ -288,7 +288,7 @@ class TestRulePages:
         assert response.status_code == 302 and response["Location"] == f"/commissions/rules/{new.pk}/"
         assert new.rate == D("0.12")
         page = client.get(f"/commissions/rules/{new.pk}/").content.decode()
-        assert "2026-10-01" in page and "2026-09-30" in page  # both versions listed
+        assert "Oct. 1, 2026" in page and "Sept. 30, 2026" in page  # both versions listed, dates in words
 
     def test_program_forms(self, client, channel_user, manager_user):
         client.force_login(channel_user)

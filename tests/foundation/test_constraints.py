@@ -176,6 +176,7 @@ CASES = [
     ("user_partner_users_not_staff", lambda w: update(w.rep_a, is_staff=True)),
     ("user_partner_users_not_staff", lambda w: update(w.admin_a, is_superuser=True)),
     ("user_partner_users_not_staff", lambda w: UserFactory(role=Role.PARTNER_REP, partner=w.partner_a, is_staff=True)),
+    ("user_language_is_offered", lambda w: update(w.rep_a, language="de")),
     # partners
     ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345")),
     ("partner_siren_is_nine_digits", lambda w: update(w.partner_a, siren="12345678X")),

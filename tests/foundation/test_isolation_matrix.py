@@ -75,6 +75,8 @@ OPEN_PAGE_VIEWS = {
     "users.auth_views.PasswordResetView": "anonymous by nature: sends a reset link to the address given",
     "users.auth_views.PasswordResetConfirmView": "anonymous by nature: the e-mailed one-time token is the key",
     "users.views.InvitationAcceptView": "anonymous by nature: the invitation's one-time token is the key",
+    "users.views.MyAccountView": "any logged-in user's own page (login required): shows the caller and changes "
+    "only the caller's own language, whatever the role",
 }
 
 PARTNER_CALLERS = ["partner_rep", "partner_admin"]

@@ -149,7 +149,8 @@ def test_the_win_steps_are_few(landscape):
 
 @pytest.fixture
 def paid(dataset):
-    """2025-Q1 settled and approved (5 % of 100 = 5.00); 2025-Q2 computed but not approved: not counted."""
+    """2025-Q1 settled and approved (5 % of 100 = 5.00); 2025-Q2 computed but not approved: counted, marked
+    preliminary (issue 14: the cost of a computed quarter is its run's figure, not 0 %)."""
     from tests.commissions.helpers import approved, computed
 
     RuleFactory(program=ProgramFactory(valid_from=date(2025, 1, 1)), rate=D("0.05"))
@@ -162,10 +163,13 @@ def test_commission_cost_hand_computed_from_the_snapshot(paid):
     take_snapshot()
     result = figures.commission_cost(query("2025-Q1", "2025-Q3"))
     assert result["source"] == "snapshot"
-    assert [(r["period"], r["commission"], r["partner_revenue"], r["cost_ratio"]) for r in result["rows"]] == [
-        ("2025-Q1", D("5.00"), D("100"), D("0.0500")),
-        ("2025-Q2", D("0"), D("100"), D("0.0000")),
-        ("2025-Q3", D("0"), D("777"), D("0.0000")),
+    rows = [
+        (r["period"], r["commission"], r["partner_revenue"], r["cost_ratio"], r["preliminary"]) for r in result["rows"]
+    ]
+    assert rows == [
+        ("2025-Q1", D("5.00"), D("100"), D("0.0500"), False),
+        ("2025-Q2", D("5.00"), D("100"), D("0.0500"), True),
+        ("2025-Q3", D("0"), D("777"), D("0.0000"), False),
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from ecosystem.periods import name_periods
 from opportunities.models import Opportunity
 from payments import documents, journal
 from payments.models import BillingDetails, Invoice, InvoiceKind
@@ -54,7 +55,9 @@ def test_statement_in_the_readers_language_with_lines_adjustments_total_and_stat
     assert "-800.00" in english
     assert "Ajustements" in french and "Adjustments to earlier periods" in english
     line = context["adjustment_lines"][0]
-    assert escape(line.explanation) in english, "every line shows its explanation"
+    with translation.override("en"):
+        shown = name_periods(line.explanation)  # its period codes named: "Clawback for Q3 2026"
+    assert escape(shown) in english and "Q3 2026" in shown, "every line shows its explanation"
     invoice = Invoice.objects.get(statement=statement)
     assert invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.number in english
 
@@ -91,7 +94,7 @@ def test_the_invoice_carries_the_mentions_of_a_self_billed_invoice(runs, setting
         settings.VENDOR_LEGAL_NAME,
         settings.VENDOR_SIREN,
         settings.VENDOR_VAT_NUMBER,
-        "2026-Q3",
+        "T3 2026",  # the period as people say it
         "1 234,56",  # net
         "20 %",
         "246,91",  # VAT, half-up

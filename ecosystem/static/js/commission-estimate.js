@@ -32,7 +32,7 @@
     if (mine !== sequence) return; // a newer request is on its way
     if (!response.ok) { box.hidden = true; return; }
     const estimate = await response.json();
-    total.textContent = `${Number(estimate.payout).toLocaleString(document.documentElement.lang || "fr", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
+    total.textContent = `${Number(estimate.payout).toLocaleString(document.documentElement.lang || "fr", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}\u00a0€`;
     list.replaceChildren(...estimate.lines.map((line) => {
       const item = document.createElement("li");
       item.textContent = line.explanation;

@@ -9,7 +9,7 @@
     if (!response.ok) return;
     const job = await response.json();
     state.textContent = job.state; bar.max = job.total || 1; bar.value = job.progress;
-    count.textContent = job.percent + " %"; message.textContent = job.message;
+    count.textContent = job.percent + "\u00a0%"; message.textContent = job.message;
     if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); return; }
     setTimeout(poll, 1000);
   }
