@@ -324,6 +324,7 @@ class SettlementDetailView(ScopedDetailView):
             approval_refusal=refusal if run.status == RunStatus.COMPUTED else None,
             runner_cannot_approve=refusal is not None and refusal.four_eyes and run.status == RunStatus.COMPUTED,
             can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
+            payment_progress=paying.payment_progress(run) if run.status == RunStatus.APPROVED else None,
             can_rerun=role in INTERNAL_ROLES and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
             can_adjust=role == Role.CHANNEL and not run.is_locked and run.status != RunStatus.RUNNING,
             manual_adjustments=adjustments[:100],
@@ -351,11 +352,22 @@ class SettlementMarkPaidView(_RunActionView):
             return redirect("commissions:settlement-detail", pk=run.pk)
         data = form.cleaned_data
         try:
-            paying.settlement_mark_paid(
+            outcome = paying.settlement_mark_paid(
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=data["references"],
             )  # fmt: skip
-            messages.success(request, _("Settlement %(period)s marked paid.") % {"period": run.period})
+            if outcome.run.status == RunStatus.PAID:
+                messages.success(request, _("Settlement %(period)s marked paid.") % {"period": run.period})
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s statements of %(period)s marked paid.") % {"n": outcome.paid, "period": run.period},
+                )
+            if outcome.left_out:
+                messages.warning(
+                    request,
+                    _("Left out, not marked paid: %(who)s.") % {"who": outcome.left_out_text},
+                )
         except ValidationError as error:
             _errors_to_messages(request, error)
         return redirect("commissions:settlement-detail", pk=run.pk)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
 
-from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile
+from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile, PaymentFileStatus
 
 
 class InvoiceFilterSet(django_filters.FilterSet):
@@ -63,7 +63,8 @@ class PartnerBillingFilterSet(django_filters.FilterSet):
 
 class PaymentFileFilterSet(django_filters.FilterSet):
     run = django_filters.NumberFilter(field_name="run", label=_("Run"))
+    status = django_filters.ChoiceFilter(choices=PaymentFileStatus.choices, label=_("Status"))
 
     class Meta:
         model = PaymentFile
-        fields = ["run"]
+        fields = ["run", "status"]

@@ -255,6 +255,24 @@ class MarkPaidSerializer(InputSerializer):
         return value
 
 
+class LeftOutSerializer(serializers.Serializer):
+    partner_name = serializers.CharField()
+    partner_siren = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it was not marked paid, in words.")
+
+
+class MarkPaidOutcomeSerializer(SettlementRunSerializer):
+    """The run after a manual "mark paid", how many statements it paid and those it left out (the shape
+    of the answer; the view puts the run's representation and the outcome side by side)."""
+
+    statements_paid = serializers.IntegerField(read_only=True)
+    left_out = LeftOutSerializer(many=True, read_only=True)
+
+    class Meta(SettlementRunSerializer.Meta):
+        fields = [*SettlementRunSerializer.Meta.fields, "statements_paid", "left_out"]
+        read_only_fields = fields
+
+
 class ApproveSerializer(InputSerializer):
     confirmed_total = MoneyField(help_text="The run's total as the reviewer saw it in the review.")
     review_token = serializers.CharField(
@@ -390,7 +408,6 @@ class StatementSerializer(serializers.ModelSerializer):
             "partner_siren", "total", "line_count", "paid_on", "payment_reference",
         ]  # fmt: skip
         read_only_fields = fields
-
 
 
 class StatementDetailSerializer(StatementSerializer):
