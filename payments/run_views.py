@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic.detail import BaseDetailView
+from django.views.generic.detail import BaseDetailView, SingleObjectMixin
 
 from commissions.models import RunStatus, SettlementRun, Statement
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
@@ -124,9 +124,10 @@ class PaymentFileDetailView(ScopedDetailView):
         )
 
 
-class _PaymentFileActionView(RoleRequiredMixin, View):
+class _PaymentFileActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
     """A step of a payment file's life (release, cancel, executed): the service decides, the page tells."""
 
+    model = PaymentFile
     allowed_roles = CHANNEL_ONLY
     form_class = None
 
@@ -137,7 +138,7 @@ class _PaymentFileActionView(RoleRequiredMixin, View):
         raise NotImplementedError
 
     def post(self, request, pk):
-        payment_file = get_object_or_404(PaymentFile.objects.for_user(request.user), pk=pk)
+        payment_file = self.get_object()
         data = {}
         if self.form_class is not None:
             form = self.form_class(request.POST)

@@ -178,6 +178,15 @@ def _payment_file(world: World, partner):
     )
 
 
+def _released_payment_file(world: World, partner):
+    """A payment file of a fresh run paying ``partner``, released by another channel user than its maker."""
+    from payments.releasing import payment_file_release
+
+    from ..factories import UserFactory
+
+    return payment_file_release(payment_file=_payment_file(world, partner), user=UserFactory(role="channel"))
+
+
 # --- Rows partner A's users must never reach ------------------------------------------------------
 
 OutOfScope = Callable[[World], dict[str, models.Model]]
