@@ -22,6 +22,7 @@ from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, c
 from . import approval_rules, paying, settlement, statements
 from . import disputes as dispute_service
 from . import rules as rule_service
+from .carried import to_be_paid, with_carried
 from .earnings import figures_until, partner_earnings
 from .estimator import estimate
 from .filtersets import (
@@ -416,7 +417,7 @@ class StatementListView(ScopedListView):
     template_name = "commissions/statement_list.html"
 
     def get_queryset(self):
-        return (
+        return with_carried(
             super()
             .get_queryset()
             .current()
@@ -436,7 +437,7 @@ class StatementDetailView(ScopedDetailView):
     template_name = "commissions/statement_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("run", "partner")
+        return with_carried(super().get_queryset().select_related("run", "partner"))
 
     def get_context_data(self, **kwargs):
         lines = statements.with_open_disputes(statements.statement_lines(self.object))
@@ -444,7 +445,10 @@ class StatementDetailView(ScopedDetailView):
         run = self.object.run
         can_dispute = role_of(self.request.user) == Role.PARTNER_ADMIN and run.is_locked
         until = figures_until(run) if run.status == RunStatus.COMPUTED else None
-        return super().get_context_data(lines_page=page, can_dispute=can_dispute, figures_until=until, **kwargs)
+        return super().get_context_data(
+            lines_page=page, can_dispute=can_dispute, figures_until=until, to_be_paid=to_be_paid(self.object),
+            **kwargs,
+        )  # fmt: skip
 
 
 class StatementExportView(RoleRequiredMixin, View):

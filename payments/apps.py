@@ -11,14 +11,17 @@ class PaymentsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from audit import display
-        from commissions import paying
+        from commissions import carried, paying
 
         from . import receivers  # noqa: F401  (connects to commissions' settlement_approved)
+        from .carrying import statement_expressions
         from .releasing import statements_held_back
         from .worklist import register_work
 
         # The manual "mark paid" leaves out what a payment file pays or a hold keeps back.
         paying.register_holds(statements_held_back)
+        # Statements show what earlier negative totals take off their payment.
+        carried.register(statement_expressions)
         register_work()
         from .models import BillingDetails
 

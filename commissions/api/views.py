@@ -29,6 +29,7 @@ from partners.models import Partner
 from .. import approval_rules, paying, review, settlement, statements
 from .. import disputes as dispute_service
 from .. import rules as rule_service
+from ..carried import with_carried
 from ..earnings import partner_earnings
 from ..estimator import estimate
 from ..filtersets import (
@@ -270,7 +271,7 @@ class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
 class StatementViewSet(ScopedReadOnlyViewSet):
     """Statements: one per partner per run. Partner users see their own, of approved or paid runs."""
 
-    queryset = Statement.objects.current().select_related("run", "partner")
+    queryset = with_carried(Statement.objects.current().select_related("run", "partner"))
     serializer_class = StatementSerializer
     filterset_class = StatementFilterSet
     ordering_fields = ["run__period_start", "total"]
