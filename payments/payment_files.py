@@ -83,7 +83,8 @@ def payment_plan(run: SettlementRun) -> Plan:
     details, the earlier negative totals applied to this run, the statements still without invoice."""
     plan = Plan()
     invoices = (
-        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE)
+        # Not already paid: by a live file, or by hand (the manual "mark paid" of a payment made elsewhere).
+        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, statement__paid_on__isnull=True)
         .exclude(Exists(PaymentTransfer.objects.live().filter(invoice=OuterRef("pk"))))
         .order_by("sequence_number")
         .values_list("pk", "number", "partner_id", "partner__name", "partner__siren", "gross")
@@ -113,7 +114,7 @@ def payment_plan(run: SettlementRun) -> Plan:
             )  # fmt: skip
     waiting = (
         Statement.objects.current()
-        .filter(run=run, total__gt=0, invoice__isnull=True)
+        .filter(run=run, total__gt=0, invoice__isnull=True, paid_on__isnull=True)
         .order_by("partner__name")
         .values_list("partner_id", "partner__name", "partner__siren", "total")
     )

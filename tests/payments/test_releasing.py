@@ -200,3 +200,13 @@ def test_the_worklist(world, maker, releaser, manager_user):
         assert work["runs_to_pay"].count == 1
         assert "payment_files" not in {item.key for item in work_for(manager_user)}
         assert {item.key: item.count for item in work_for(manager_user)}["runs_to_pay"] == 1
+
+
+def test_a_statement_paid_by_hand_is_in_no_later_file(world, maker, releaser, manager_user):
+    run = world["run"]
+    billing_details_confirm_iban(details=world["Charlie"].billing_details, user=releaser)
+    outcome = paying.settlement_mark_paid(run=run, user=manager_user, paid_on=timezone.localdate(), reference="VIR-X")
+    assert outcome.paid == 3 and [item.partner_name for item in outcome.left_out] == ["Delta"]
+    assert payment_plan(run).transfers == [] and "Delta" in {h.name for h in payment_plan(run).held}
+    with pytest.raises(ValidationError, match="Nothing to pay"):
+        payment_file_create(run=run, user=maker, execution_date=NEXT_WEEK)
