@@ -32,6 +32,9 @@ BILLING_CHANGED = "billing.changed"
 IBAN_CONFIRMED = "billing.iban_confirmed"
 INVOICES_ISSUED = "invoices.issued"
 PAYMENT_FILE_CREATED = "payment_file.created"
+PAYMENT_FILE_RELEASED = "payment_file.released"
+PAYMENT_FILE_CANCELLED = "payment_file.cancelled"
+PAYMENT_FILE_EXECUTED = "payment_file.executed"
 PARTNER_CREATED = "partner.created"
 PARTNER_CHANGED = "partner.changed"
 PARTNER_SUSPENDED = "partner.suspended"
@@ -81,6 +84,9 @@ LABELS = {
     IBAN_CONFIRMED: _("IBAN confirmed"),
     INVOICES_ISSUED: _("Invoices issued"),
     PAYMENT_FILE_CREATED: _("Payment file made"),
+    PAYMENT_FILE_RELEASED: _("Payment file released"),
+    PAYMENT_FILE_CANCELLED: _("Payment file cancelled"),
+    PAYMENT_FILE_EXECUTED: _("Payment file executed: statements paid"),
     PARTNER_CREATED: _("Partner created"),
     PARTNER_CHANGED: _("Partner changed"),
     PARTNER_SUSPENDED: _("Partner suspended"),

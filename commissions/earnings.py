@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ecosystem.periods import quarter_of
 
+from .carried import to_be_paid, with_carried
 from .models import PARTNER_VISIBLE_STATUSES, RunStatus, Statement
 
 ZERO = Decimal("0")
@@ -34,6 +35,9 @@ class StatementFigure:
     figures_until: date | None = None
     paid_on: date | None = None
     payment_reference: str = ""
+    #: What earlier negative totals take off the payment (0 or negative), and what is paid once they are.
+    carried: Decimal = ZERO
+    to_be_paid: Decimal | None = None
 
 
 @dataclass
@@ -60,7 +64,7 @@ def figures_until(run) -> date:
 def partner_earnings(partner_id: int, today: date) -> Earnings:
     """The partner's earnings apart, from its own statements (one query)."""
     quarter = quarter_of(today)
-    statements = (
+    statements = with_carried(
         Statement.objects.current()
         .filter(partner_id=partner_id, run__status__in=PARTNER_VISIBLE_STATUSES)
         .select_related("run")
@@ -76,17 +80,26 @@ def partner_earnings(partner_id: int, today: date) -> Earnings:
             if quarter.start <= run.period_start and run.period_end <= quarter.end:
                 result.this_quarter = (result.this_quarter or ZERO) + statement.total
                 result.this_quarter_until = max(result.this_quarter_until or until, until)
-        elif run.status == RunStatus.APPROVED:
-            result.approved.append(StatementFigure(statement.pk, run.period, run.status, statement.total))
-            result.approved_total += statement.total
-        elif statement.paid_on is not None:
+        elif statement.paid_on is not None:  # paid, even while the rest of its run waits for payment
             figure = StatementFigure(
                 statement.pk, run.period, run.status, statement.total, None, statement.paid_on,
-                statement.payment_reference,
+                statement.payment_reference, statement.carried, to_be_paid(statement),
             )  # fmt: skip
             if len(result.paid) < RECENTLY_PAID:
                 result.paid.append(figure)
             if statement.paid_on.year == today.year:
                 paid_this_year += statement.total
+        elif run.status == RunStatus.APPROVED:
+            result.approved.append(
+                StatementFigure(
+                    statement.pk,
+                    run.period,
+                    run.status,
+                    statement.total,
+                    carried=statement.carried,
+                    to_be_paid=to_be_paid(statement),
+                )  # fmt: skip
+            )
+            result.approved_total += statement.total
     result.paid_this_year = paid_this_year
     return result

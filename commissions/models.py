@@ -375,6 +375,13 @@ class Statement(LockedRunGuard, models.Model):
     def __str__(self) -> str:
         return f"Statement {self.run_id}/{self.partner_id}: {self.total}"
 
+    @property
+    def to_be_paid(self):
+        """What is paid for it, on a queryset read ``with_carried`` (:mod:`commissions.carried`); else None."""
+        from .carried import to_be_paid
+
+        return to_be_paid(self)
+
 
 class LineKind(models.TextChoices):
     COMMISSION = "commission", _("Commission")

@@ -412,9 +412,7 @@ def rule_revise(*, rule: Rule, starts_on: date, user, **changes) -> Rule:
 
 def _audit_rule(user, rule: Rule, *, change: str, **facts) -> None:
     """The change as codes and values (``audit.display`` words them for the reader)."""
-    audit.record(
-        audit_kinds.RULE_CHANGED, actor=user, target=rule, detail={"rule": rule.pk, "change": change, **facts}
-    )
+    audit.record(audit_kinds.RULE_CHANGED, actor=user, target=rule, detail={"rule": rule.pk, "change": change, **facts})
 
 
 # --- History ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ecosystem.xlsx import xlsx_download
 from . import approval_rules, paying, settlement, statements
 from . import disputes as dispute_service
 from . import rules as rule_service
+from .carried import to_be_paid, with_carried
 from .earnings import figures_until, partner_earnings
 from .estimator import estimate
 from .filtersets import (
@@ -316,6 +317,7 @@ class SettlementDetailView(ScopedDetailView):
             approval_refusal=refusal if run.status == RunStatus.COMPUTED else None,
             runner_cannot_approve=refusal is not None and refusal.four_eyes and run.status == RunStatus.COMPUTED,
             can_mark_paid=role in INTERNAL_ROLES and run.status == RunStatus.APPROVED,
+            payment_progress=paying.payment_progress(run) if run.status == RunStatus.APPROVED else None,
             can_rerun=role in INTERNAL_ROLES and run.status in (RunStatus.COMPUTED, RunStatus.FAILED, RunStatus.QUEUED),
             can_adjust=role == Role.CHANNEL and not run.is_locked and run.status != RunStatus.RUNNING,
             manual_adjustments=adjustments[:100],
@@ -343,11 +345,25 @@ class SettlementMarkPaidView(_RunActionView):
             return redirect("commissions:settlement-detail", pk=run.pk)
         data = form.cleaned_data
         try:
-            paying.settlement_mark_paid(
+            outcome = paying.settlement_mark_paid(
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=data["references"],
             )  # fmt: skip
-            messages.success(request, _("Settlement %(period)s marked paid.") % {"period": period_label(run.period)})
+            if outcome.run.status == RunStatus.PAID:
+                messages.success(
+                    request, _("Settlement %(period)s marked paid.") % {"period": period_label(run.period)}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(n)s statements of %(period)s marked paid.")
+                    % {"n": outcome.paid, "period": period_label(run.period)},
+                )
+            if outcome.left_out:
+                messages.warning(
+                    request,
+                    _("Left out, not marked paid: %(who)s.") % {"who": outcome.left_out_text},
+                )
         except ValidationError as error:
             _errors_to_messages(request, error)
         return redirect("commissions:settlement-detail", pk=run.pk)
@@ -402,7 +418,7 @@ class StatementListView(ScopedListView):
     template_name = "commissions/statement_list.html"
 
     def get_queryset(self):
-        return (
+        return with_carried(
             super()
             .get_queryset()
             .current()
@@ -422,7 +438,7 @@ class StatementDetailView(ScopedDetailView):
     template_name = "commissions/statement_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("run", "partner")
+        return with_carried(super().get_queryset().select_related("run", "partner"))
 
     def get_context_data(self, **kwargs):
         lines = statements.with_open_disputes(statements.statement_lines(self.object))
@@ -430,7 +446,10 @@ class StatementDetailView(ScopedDetailView):
         run = self.object.run
         can_dispute = role_of(self.request.user) == Role.PARTNER_ADMIN and run.is_locked
         until = figures_until(run) if run.status == RunStatus.COMPUTED else None
-        return super().get_context_data(lines_page=page, can_dispute=can_dispute, figures_until=until, **kwargs)
+        return super().get_context_data(
+            lines_page=page, can_dispute=can_dispute, figures_until=until, to_be_paid=to_be_paid(self.object),
+            **kwargs,
+        )  # fmt: skip
 
 
 class StatementExportView(RoleRequiredMixin, View):

@@ -49,6 +49,7 @@ CHUNK = 5000
 DEMO_USERS = [
     ("channel", Role.CHANNEL, "Camille", "Durand", False, False),
     ("manager", Role.MANAGER, "Sophie", "Martin", False, False),
+    ("treasury", Role.CHANNEL, "Karim", "Benali", False, False),
     ("partner.admin", Role.PARTNER_ADMIN, "Julien", "Lefèvre", True, False),
     ("partner.rep", Role.PARTNER_REP, "Léa", "Moreau", True, False),
     ("admin", Role.CHANNEL, "Admin", "Démo", False, True),
@@ -379,8 +380,8 @@ def write_commissions(window: gen.Window, quotas: list[tuple], progress: Progres
 
 
 def write_billing_details(rows: list[gen.BillingRow], users: dict, today: date, progress: Progress) -> None:
-    """Every partner's billing details, confirmed by the channel team; the demo partner's admin has just
-    entered a new IBAN, which holds its payments until a channel user confirms it.
+    """Every partner's billing details, confirmed by the channel team long ago (the demo partner's admin
+    enters a new IBAN later: :func:`change_demo_iban`, once the older quarters are paid).
 
     The payments app is above this loader's other imports: its model is looked up by name, and its
     invoices are issued by the approvals of ``settle_quarters`` (commissions' approval signal)."""
@@ -402,15 +403,21 @@ def write_billing_details(rows: list[gen.BillingRow], users: dict, today: date, 
         ]  # fmt: skip
         bulk_create_with_history(details, BillingDetails, batch_size=2000, default_user=channel)
         bar.update(len(rows))
-        for row in rows:
-            if row.new_iban:
-                changed = BillingDetails.objects.get(partner_id=row.partner_id)
-                admin = users["partner.admin"]
-                changed.iban, changed.bic = row.new_iban, row.new_bic
-                changed.iban_changed_at, changed.iban_changed_by = timezone.now() - timedelta(days=2), admin
-                changed.iban_confirmed_at = changed.iban_confirmed_by = None
-                changed.updated_by, changed._history_user = admin, admin
-                changed.save()
+
+
+def change_demo_iban(rows: list[gen.BillingRow], users: dict) -> None:
+    """The demo partner's admin has just entered a new IBAN: it holds the partner's payments until a
+    channel user confirms it (the latest quarter's payment file leaves the partner out and lists it)."""
+    BillingDetails = apps.get_model("payments", "BillingDetails")
+    for row in rows:
+        if row.new_iban:
+            changed = BillingDetails.objects.get(partner_id=row.partner_id)
+            admin = users["partner.admin"]
+            changed.iban, changed.bic = row.new_iban, row.new_bic
+            changed.iban_changed_at, changed.iban_changed_by = timezone.now() - timedelta(days=2), admin
+            changed.iban_confirmed_at = changed.iban_confirmed_by = None
+            changed.updated_by, changed._history_user = admin, admin
+            changed.save()
 
 
 def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progress: Progress) -> list[tuple]:
@@ -419,7 +426,6 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
     The older ones are also marked paid, and the demo partner's admin disputes a line of the
     latest approved statement, so every state of SPEC §4 shows in the demo.
     """
-    from commissions.paying import settlement_mark_paid
     from commissions.settlement import settle_now, settlement_approve, settlement_request
 
     # As a channel team would: the channel user requests each run (recorded as its requester, with its
@@ -442,9 +448,7 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
             bar.update(1)
     approved = [run for run in runs if run.status == RunStatus.APPROVED]
     for run in approved[:-1]:
-        settlement_mark_paid(
-            run=run, user=manager, paid_on=timezone.localdate(), reference=f"VIR-PARTENAIRES-{run.period}"
-        )
+        pay_by_payment_file(run, users)
     if approved:
         line = (
             PayoutLine.objects.current()
@@ -464,6 +468,35 @@ def settle_quarters(window: gen.Window, users: dict, demo_partner_id: int, progr
                 ),
             )
     return [(run.period, SettlementRun.objects.get(pk=run.pk).status, run.total) for run in runs]
+
+
+def pay_by_payment_file(run, users: dict) -> None:
+    """An older quarter paid as a finance team pays: the channel user makes the SEPA file, the treasury
+    user (another channel user: four eyes) releases it, the bank executes it. A statement an earlier
+    negative total leaves nothing to pay is in no file: it is marked paid by hand, to close the run."""
+    from commissions.paying import payment_progress, settlement_mark_paid
+    from payments.payment_files import payment_file_create
+    from payments.releasing import payment_file_execute, payment_file_release
+
+    today = timezone.localdate()
+    payment_file = payment_file_create(run=run, user=users["channel"], execution_date=today)
+    payment_file_release(payment_file=payment_file, user=users["treasury"])
+    payment_file_execute(
+        payment_file=payment_file, user=users["treasury"], executed_on=today, bank_reference=f"BQ-{run.period}"
+    )
+    progress = payment_progress(run)
+    if progress.paid < progress.payable:
+        settlement_mark_paid(run=run, user=users["manager"], paid_on=today, reference=f"COMPENSATION-{run.period}")
+
+
+def payment_file_awaiting_release(users: dict) -> None:
+    """The latest approved quarter's payment file, made by the channel user: it waits for another channel
+    user's release (the treasury user's to-do list), and lists the demo partner, whose new IBAN is held."""
+    from payments.payment_files import default_execution_date, payment_file_create
+
+    latest = SettlementRun.objects.filter(status=RunStatus.APPROVED).order_by("-period_start").first()
+    if latest is not None:
+        payment_file_create(run=latest, user=users["channel"], execution_date=default_execution_date())
 
 
 def late_changes(period, partner_id: int, user) -> None:
@@ -584,7 +617,8 @@ def load_demo(
 
         quotas = gen.make_quotas(rng("quotas"), window, partners, opportunities)
         _, rules = write_commissions(window, quotas, progress)
-        write_billing_details(gen.make_billing_details(rng("billing"), partners), users, today, progress)
+        billing_rows = gen.make_billing_details(rng("billing"), partners)
+        write_billing_details(billing_rows, users, today, progress)
 
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # explicit ids: move the sequences past them
@@ -597,6 +631,9 @@ def load_demo(
 
         if settle:
             summary.settlements = settle_quarters(window, users, demo.id, progress)
+        change_demo_iban(billing_rows, users)
+        if settle:
+            payment_file_awaiting_release(users)
 
         with progress("dashboard snapshot", 1) as bar:  # what the managers' dashboards read
             from insights.snapshots import take_snapshot

@@ -65,3 +65,24 @@ def applied_in(run_id: int, partner_ids=None) -> dict[int, Decimal]:
 def payable(invoice: Invoice, carried: Decimal = ZERO) -> Decimal:
     """What the vendor pays for ``invoice`` once earlier debts are deducted (0 when nothing is left)."""
     return max(invoice.gross + carried, ZERO)
+
+
+def statement_expressions() -> dict:
+    """Per statement, what is carried into its run for its partner, and its invoice's total (registered with
+    :mod:`commissions.carried`, so that app's pages and API show them without importing this one)."""
+    from django.db.models import DecimalField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    money = DecimalField(max_digits=14, decimal_places=2)
+    carried = (
+        CarryForward.objects.filter(applied_in_run=OuterRef("run"), partner=OuterRef("partner"))
+        .order_by()
+        .values("partner")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    gross = Invoice.objects.filter(statement=OuterRef("pk")).values("gross")[:1]
+    return {
+        "carried": Coalesce(Subquery(carried, output_field=money), Value(ZERO, output_field=money)),
+        "invoice_gross": Subquery(gross, output_field=money),
+    }

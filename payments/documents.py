@@ -51,7 +51,9 @@ def statement_context(statement: Statement) -> dict:
     )
     carried_total = sum((c.amount for c in carried), ZERO)
     transfer = (
-        PaymentTransfer.objects.filter(invoice=invoice).select_related("payment_file").first() if invoice else None
+        PaymentTransfer.objects.live().filter(invoice=invoice).select_related("payment_file").first()
+        if invoice
+        else None
     )
     status = statement_status(run)
     return {

@@ -8,7 +8,7 @@ from ecosystem.filtering import FilterSet
 from partners.models import Partner
 from partners.picking import PartnerPickFilter
 
-from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile
+from .models import BillingDetails, Invoice, InvoiceKind, PaymentFile, PaymentFileStatus
 
 
 class InvoiceFilterSet(FilterSet):
@@ -67,7 +67,8 @@ class PartnerBillingFilterSet(FilterSet):
 
 class PaymentFileFilterSet(FilterSet):
     run = django_filters.NumberFilter(field_name="run", label=_("Run"))
+    status = django_filters.ChoiceFilter(choices=PaymentFileStatus.choices, label=_("Status"))
 
     class Meta:
         model = PaymentFile
-        fields = ["run"]
+        fields = ["run", "status"]

@@ -47,3 +47,21 @@ class BillingDetailsForm(forms.Form):
 
 class PaymentFileForm(forms.Form):
     execution_date = forms.DateField(label=_("Execution date"), widget=DATE)
+
+
+class PaymentFileCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the payment file is cancelled.")},
+    )
+
+
+class PaymentFileExecuteForm(forms.Form):
+    executed_on = forms.DateField(
+        label=_("Executed by the bank on"),
+        widget=DATE,
+        error_messages={"required": _("Give the day the bank executed the transfers.")},
+    )
+    bank_reference = forms.CharField(label=_("Bank's reference"), max_length=100, required=False)

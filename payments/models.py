@@ -327,10 +327,26 @@ class HoldReason(models.TextChoices):
     NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay: an earlier negative total is deducted")
 
 
+class PaymentFileStatus(models.TextChoices):
+    AWAITING_RELEASE = "awaiting_release", _("Awaiting release")
+    RELEASED = "released", _("Released")
+    EXECUTED = "executed", _("Executed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: A file in one of these states pays its invoices (or will): no other file may pay them.
+LIVE_FILE_STATUSES = (PaymentFileStatus.AWAITING_RELEASE, PaymentFileStatus.RELEASED, PaymentFileStatus.EXECUTED)
+
+
 class PaymentFile(RecordGuard, models.Model):
     """A SEPA credit transfer file (pain.001.001.03) for an approved run: one transfer per partner
-    with something to pay, each invoice paid by one file only. Partners left out are listed with
-    the reason, as they were when the file was made."""
+    with something to pay, each invoice paid by one live file only. Partners left out are listed with
+    the reason, as they were when the file was made.
+
+    Four eyes: a file is made "awaiting release"; another channel user releases it (only then may it be
+    sent to the bank), or it is cancelled before execution, with a reason, and its invoices can be paid
+    by a new file. Marking it executed pays its transfers' statements. Its status is the only thing
+    that changes after it is made (:mod:`payments.releasing`, by ``update``); ``save`` refuses the rest."""
 
     immutable_message = "A payment file never changes: make a new one for the partners it left out."
 
@@ -347,6 +363,25 @@ class PaymentFile(RecordGuard, models.Model):
     debtor_bic = models.CharField(max_length=11)
     #: ``[{"partner": id, "name": "…", "siren": "…", "reason": HoldReason, "amount": "12.00"}, …]``
     held = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PaymentFileStatus.choices, default=PaymentFileStatus.AWAITING_RELEASE
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    #: The day the bank executed the transfers, and its reference for the batch (optional).
+    executed_on = models.DateField(_("executed on"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    executed_at = models.DateTimeField(_("recorded executed at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     objects = InternalQuerySet.as_manager()
 
@@ -357,10 +392,42 @@ class PaymentFile(RecordGuard, models.Model):
         constraints = [
             models.CheckConstraint(name="paymentfile_total_positive", condition=Q(total__gt=0)),
             models.CheckConstraint(name="paymentfile_has_transfers", condition=Q(transfer_count__gt=0)),
+            models.CheckConstraint(
+                name="paymentfile_status_valid", condition=Q(status__in=[s.value for s in PaymentFileStatus])
+            ),
+            # Four eyes: whoever made the file never releases it.
+            models.CheckConstraint(
+                name="paymentfile_released_by_another",
+                condition=Q(released_by__isnull=True) | ~Q(released_by=F("created_by")),
+            ),
+            models.CheckConstraint(
+                name="paymentfile_released_or_executed_has_releaser",
+                condition=~Q(status__in=[PaymentFileStatus.RELEASED, PaymentFileStatus.EXECUTED])
+                | Q(released_by__isnull=False, released_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="paymentfile_executed_has_date",
+                condition=~Q(status=PaymentFileStatus.EXECUTED)
+                | Q(executed_on__isnull=False, executed_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="paymentfile_cancelled_has_reason",
+                condition=~Q(status=PaymentFileStatus.CANCELLED)
+                | (Q(cancelled_by__isnull=False, cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.message_id
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_FILE_STATUSES
+
+
+class PaymentTransferQuerySet(InternalQuerySet):
+    def live(self):
+        return self.filter(cancelled=False)
 
 
 class PaymentTransfer(RecordGuard, models.Model):
@@ -368,7 +435,9 @@ class PaymentTransfer(RecordGuard, models.Model):
     information and the end-to-end id), to the IBAN confirmed when the file was made."""
 
     payment_file = models.ForeignKey(PaymentFile, on_delete=models.PROTECT, related_name="transfers")
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="transfer")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="transfers")
+    #: Set with its file's cancellation: a cancelled transfer pays nothing, and its invoice may be paid again.
+    cancelled = models.BooleanField(default=False)
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(**MONEY)
     #: What earlier negative totals took off the invoice's total (0 or negative).
@@ -378,13 +447,17 @@ class PaymentTransfer(RecordGuard, models.Model):
     bic = models.CharField(max_length=11)
     end_to_end_id = models.CharField(max_length=35)
 
-    objects = InternalQuerySet.as_manager()
+    objects = PaymentTransferQuerySet.as_manager()
 
     class Meta:
         ordering = ["payment_file", "id"]
         constraints = [
             models.CheckConstraint(name="paymenttransfer_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(name="paymenttransfer_carried_not_positive", condition=Q(carried__lte=0)),
+            # Each invoice is paid by one file only, among the files not cancelled.
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(cancelled=False), name="paymenttransfer_one_live_per_invoice"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,9 +4,11 @@ One transfer per partner with something to pay: its invoice's total less the ear
 totals applied to this run (:mod:`.carrying`), the invoice number as remittance information and
 end-to-end id, to the IBAN confirmed at the time. Left out, and listed with the reason: partners
 without billing details (their statement has no invoice yet), partners whose new IBAN awaits
-confirmation, partners with nothing left to pay. Each invoice is paid by one file only (a database
-constraint): a second file for the same run pays only what the first left out — a partner whose
-IBAN has been confirmed since, say. Nothing here marks the run paid.
+confirmation, partners with nothing left to pay. Each invoice is paid by one file only among the
+files not cancelled (a database constraint): a second file for the same run pays only what the first
+left out — a partner whose IBAN has been confirmed since, say — or what a cancelled file held.
+A file is made awaiting release; releasing, cancelling and marking it executed (which pays the
+statements) are :mod:`.releasing`'s.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,7 +84,9 @@ def payment_plan(run: SettlementRun) -> Plan:
     details, the earlier negative totals applied to this run, the statements still without invoice."""
     plan = Plan()
     invoices = (
-        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, transfer__isnull=True)
+        # Not already paid: by a live file, or by hand (the manual "mark paid" of a payment made elsewhere).
+        Invoice.objects.filter(run=run, kind=InvoiceKind.INVOICE, statement__paid_on__isnull=True)
+        .exclude(Exists(PaymentTransfer.objects.live().filter(invoice=OuterRef("pk"))))
         .order_by("sequence_number")
         .values_list("pk", "number", "partner_id", "partner__name", "partner__siren", "gross")
     )
@@ -110,7 +115,7 @@ def payment_plan(run: SettlementRun) -> Plan:
             )  # fmt: skip
     waiting = (
         Statement.objects.current()
-        .filter(run=run, total__gt=0, invoice__isnull=True)
+        .filter(run=run, total__gt=0, invoice__isnull=True, paid_on__isnull=True)
         .order_by("partner__name")
         .values_list("partner_id", "partner__name", "partner__siren", "total")
     )
@@ -168,10 +173,10 @@ def payment_file_create(*, run: SettlementRun, user, execution_date: date) -> Pa
     copy_insert(
         PaymentTransfer,
         ["payment_file_id", "invoice_id", "partner_id", "amount", "carried", "creditor_name", "iban", "bic",
-         "end_to_end_id"],
+         "end_to_end_id", "cancelled"],
         [
             (payment_file.pk, p.invoice_id, p.partner_id, p.amount, p.carried, p.creditor_name, p.iban, p.bic,
-             p.invoice_number)
+             p.invoice_number, False)
             for p in plan.transfers
         ],
     )  # fmt: skip

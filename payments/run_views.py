@@ -8,16 +8,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic.detail import BaseDetailView
+from django.views.generic.detail import BaseDetailView, SingleObjectMixin
 
 from commissions.models import RunStatus, SettlementRun, Statement
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES, Role, role_of
-from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedQuerysetMixin, csv_response
+from ecosystem.web import RoleRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin, csv_response
 from ecosystem.xlsx import xlsx_download
 
-from . import journal, payment_files
-from .forms import PaymentFileForm
-from .models import HoldReason, Invoice, InvoiceKind, PaymentFile
+from . import journal, payment_files, releasing
+from .filtersets import PaymentFileFilterSet
+from .forms import PaymentFileCancelForm, PaymentFileExecuteForm, PaymentFileForm
+from .models import HoldReason, Invoice, InvoiceKind, PaymentFile, PaymentFileStatus
 
 
 def held_rows(held: list[dict]) -> list[dict]:
@@ -48,7 +49,9 @@ class RunPaymentsView(ScopedDetailView):
             waiting=waiting,
             plan=plan,
             held=held_rows([h.as_json() for h in plan.held]) if plan else [],
-            payment_files=PaymentFile.objects.filter(run=run).select_related("created_by") if is_channel else None,
+            payment_files=PaymentFile.objects.filter(run=run).select_related("created_by", "released_by")
+            if is_channel
+            else None,
             file_form=PaymentFileForm(initial={"execution_date": payment_files.default_execution_date()}),
             is_channel=is_channel,
             **kwargs,
@@ -84,17 +87,110 @@ class PaymentFileCreateView(RoleRequiredMixin, View):
         return redirect("payments:payment-file-detail", pk=payment_file.pk)
 
 
+class PaymentFileListView(ScopedListView):
+    """Every payment file, newest first, filterable by status (the to-do list links to those awaiting release)."""
+
+    model = PaymentFile
+    allowed_roles = CHANNEL_ONLY
+    filterset_class = PaymentFileFilterSet
+    template_name = "payments/payment_file_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run", "created_by", "released_by")
+
+
 class PaymentFileDetailView(ScopedDetailView):
     model = PaymentFile
     allowed_roles = CHANNEL_ONLY
     template_name = "payments/payment_file_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("run", "created_by")
+        return super().get_queryset().select_related("run", "created_by", "released_by", "executed_by", "cancelled_by")
 
     def get_context_data(self, **kwargs):
-        transfers = self.object.transfers.select_related("partner", "invoice").order_by("id")
-        return super().get_context_data(transfers=transfers, held=held_rows(self.object.held), **kwargs)
+        payment_file = self.object
+        transfers = payment_file.transfers.select_related("partner", "invoice").order_by("id")
+        awaiting = payment_file.status == PaymentFileStatus.AWAITING_RELEASE
+        return super().get_context_data(
+            transfers=transfers,
+            held=held_rows(payment_file.held),
+            made_it=payment_file.created_by_id == self.request.user.pk,
+            can_release=awaiting and payment_file.created_by_id != self.request.user.pk,
+            can_cancel=payment_file.status in (PaymentFileStatus.AWAITING_RELEASE, PaymentFileStatus.RELEASED),
+            can_execute=payment_file.status == PaymentFileStatus.RELEASED,
+            cancel_form=PaymentFileCancelForm(),
+            execute_form=PaymentFileExecuteForm(initial={"executed_on": payment_file.execution_date}),
+            **kwargs,
+        )
+
+
+class _PaymentFileActionView(ScopedQuerysetMixin, SingleObjectMixin, View):
+    """A step of a payment file's life (release, cancel, executed): the service decides, the page tells."""
+
+    model = PaymentFile
+    allowed_roles = CHANNEL_ONLY
+    form_class = None
+
+    def act(self, payment_file, user, data):
+        raise NotImplementedError
+
+    def success_message(self, payment_file) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        payment_file = self.get_object()
+        data = {}
+        if self.form_class is not None:
+            form = self.form_class(request.POST)
+            if not form.is_valid():
+                for field_errors in form.errors.values():
+                    for message in field_errors:
+                        messages.error(request, message)
+                return redirect("payments:payment-file-detail", pk=payment_file.pk)
+            data = form.cleaned_data
+        try:
+            payment_file = self.act(payment_file, request.user, data)
+        except (ValidationError, PermissionDenied) as error:
+            for message in getattr(error, "messages", None) or [str(error)]:
+                messages.error(request, message)
+            return redirect("payments:payment-file-detail", pk=pk)
+        messages.success(request, self.success_message(payment_file))
+        return redirect("payments:payment-file-detail", pk=payment_file.pk)
+
+
+class PaymentFileReleaseView(_PaymentFileActionView):
+    def act(self, payment_file, user, data):
+        return releasing.payment_file_release(payment_file=payment_file, user=user)
+
+    def success_message(self, payment_file):
+        return _("Payment file %(id)s released: it may be sent to the bank.") % {"id": payment_file.message_id}
+
+
+class PaymentFileCancelView(_PaymentFileActionView):
+    form_class = PaymentFileCancelForm
+
+    def act(self, payment_file, user, data):
+        return releasing.payment_file_cancel(payment_file=payment_file, user=user, reason=data["reason"])
+
+    def success_message(self, payment_file):
+        return _("Payment file %(id)s cancelled: its invoices can be paid by a new file.") % {
+            "id": payment_file.message_id
+        }
+
+
+class PaymentFileExecuteView(_PaymentFileActionView):
+    form_class = PaymentFileExecuteForm
+
+    def act(self, payment_file, user, data):
+        return releasing.payment_file_execute(
+            payment_file=payment_file, user=user, executed_on=data["executed_on"],
+            bank_reference=data.get("bank_reference", ""),
+        )  # fmt: skip
+
+    def success_message(self, payment_file):
+        return _("Payment file %(id)s executed: its %(count)s statements are paid.") % {
+            "id": payment_file.message_id, "count": payment_file.transfer_count
+        }  # fmt: skip
 
 
 class PaymentFileXmlView(ScopedQuerysetMixin, BaseDetailView):

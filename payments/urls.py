@@ -22,6 +22,10 @@ urlpatterns = [
     path("runs/<int:pk>/payment-files/", run_views.PaymentFileCreateView.as_view(), name="payment-file-create"),
     path("runs/<int:pk>/journal.csv", run_views.JournalCsvView.as_view(), name="journal-csv"),
     path("runs/<int:pk>/journal.xlsx", run_views.JournalXlsxView.as_view(), name="journal-xlsx"),
+    path("payment-files/", run_views.PaymentFileListView.as_view(), name="payment-file-list"),
     path("payment-files/<int:pk>/", run_views.PaymentFileDetailView.as_view(), name="payment-file-detail"),
+    path("payment-files/<int:pk>/release/", run_views.PaymentFileReleaseView.as_view(), name="payment-file-release"),
+    path("payment-files/<int:pk>/cancel/", run_views.PaymentFileCancelView.as_view(), name="payment-file-cancel"),
+    path("payment-files/<int:pk>/executed/", run_views.PaymentFileExecuteView.as_view(), name="payment-file-execute"),
     path("payment-files/<int:pk>/pain.001.xml", run_views.PaymentFileXmlView.as_view(), name="payment-file-xml"),
 ]

@@ -115,7 +115,7 @@ class TestOneSeed:
         users = {u.username: u for u in get_user_model().objects.filter(username__in=load.DEMO_USERNAMES)}
         assert {name: u.role for name, u in users.items()} == {
             "channel": "channel", "manager": "manager", "partner.admin": "partner_admin",
-            "partner.rep": "partner_rep", "admin": "channel",
+            "partner.rep": "partner_rep", "admin": "channel", "treasury": "channel",
         }  # fmt: skip
         assert users["partner.admin"].partner_id == users["partner.rep"].partner_id is not None
         assert users["channel"].partner_id is None and users["manager"].partner_id is None
@@ -209,7 +209,7 @@ def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
         "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"
     ]  # fmt: skip
     assert runs[-1].status == RunStatus.COMPUTED
-    assert all(r.status in (RunStatus.APPROVED, RunStatus.PAID) for r in runs[:-1])
+    assert all(r.status == RunStatus.PAID for r in runs[:-2]), "older quarters paid through payment files"
     assert runs[-2].status == RunStatus.APPROVED
     channel, manager = (get_user_model().objects.get(username=name) for name in ("channel", "manager"))
     assert all(r.run_by_id == channel.pk for r in runs)
@@ -236,6 +236,20 @@ def test_settle_leaves_an_approved_history_and_one_run_awaiting_approval():
     numbers = sorted(Invoice.objects.values_list("sequence_number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
     assert Invoice.objects.filter(vat=0).exists() and Invoice.objects.filter(vat__gt=0).exists()
+    # Paid as a finance team pays: files made by the channel user, released by another (treasury), executed;
+    # the latest approved quarter's file awaits release and lists the demo partner, held.
+    from payments.models import PaymentFile
+
+    treasury = get_user_model().objects.get(username="treasury")
+    for run in runs[:-2]:
+        (paid_by,) = PaymentFile.objects.filter(run=run)
+        assert (paid_by.status, paid_by.created_by, paid_by.released_by) == ("executed", channel, treasury)
+        assert (
+            paid_by.transfers.filter(invoice__statement__paid_on=paid_by.executed_on).count() == paid_by.transfer_count
+        )
+    (waiting,) = PaymentFile.objects.filter(run=runs[-2])
+    assert waiting.status == "awaiting_release" and waiting.created_by == channel
+    assert [h["name"] for h in waiting.held if h["reason"] == "iban_unconfirmed"] == [generate.DEMO_PARTNER_NAME]
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from ecosystem.choices import ProductLine, Region, Sector
 from partners.models import Partner, PartnerKind, PartnerTier
 
 from .. import rules as rule_service
+from ..carried import to_be_paid
 from ..models import (
     Dispute,
     DisputeMessage,
@@ -255,6 +256,24 @@ class MarkPaidSerializer(InputSerializer):
         return value
 
 
+class LeftOutSerializer(serializers.Serializer):
+    partner_name = serializers.CharField()
+    partner_siren = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it was not marked paid, in words.")
+
+
+class MarkPaidOutcomeSerializer(SettlementRunSerializer):
+    """The run after a manual "mark paid", how many statements it paid and those it left out (the shape
+    of the answer; the view puts the run's representation and the outcome side by side)."""
+
+    statements_paid = serializers.IntegerField(read_only=True)
+    left_out = LeftOutSerializer(many=True, read_only=True)
+
+    class Meta(SettlementRunSerializer.Meta):
+        fields = [*SettlementRunSerializer.Meta.fields, "statements_paid", "left_out"]
+        read_only_fields = fields
+
+
 class ApproveSerializer(InputSerializer):
     confirmed_total = MoneyField(help_text="The run's total as the reviewer saw it in the review.")
     review_token = serializers.CharField(
@@ -387,15 +406,26 @@ class StatementSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     partner_siren = serializers.CharField(source="partner.siren", read_only=True)
     total = MoneyField(read_only=True)
+    carried = MoneyField(
+        read_only=True,
+        help_text="Carried from earlier runs: their negative totals, taken off this payment (0 or less).",
+    )
+    to_be_paid = serializers.SerializerMethodField(
+        help_text="What is paid: the invoice's total (VAT included) less what is carried; null before the invoice."
+    )
 
     class Meta:
         model = Statement
         fields = [
             "id", "run", "period", "run_status", "preliminary", "figures_through", "partner", "partner_name",
-            "partner_siren", "total", "line_count", "paid_on", "payment_reference",
+            "partner_siren", "total", "carried", "to_be_paid", "line_count", "paid_on", "payment_reference",
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_to_be_paid(self, statement) -> str | None:
+        amount = to_be_paid(statement)
+        return None if amount is None else f"{amount:.2f}"
 
 
 class StatementDetailSerializer(StatementSerializer):
@@ -492,6 +522,8 @@ class EarningsFigureSerializer(serializers.Serializer):
     figures_until = serializers.DateField(allow_null=True)
     paid_on = serializers.DateField(allow_null=True)
     payment_reference = serializers.CharField()
+    carried = MoneyField(help_text="Taken off the payment: earlier negative totals (0 or negative).")
+    to_be_paid = MoneyField(allow_null=True, help_text="The invoice's total less what is carried; null: no invoice.")
 
 
 class EarningsSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from partners.models import Partner
 from .. import approval_rules, paying, review, settlement, statements
 from .. import disputes as dispute_service
 from .. import rules as rule_service
+from ..carried import with_carried
 from ..earnings import partner_earnings
 from ..estimator import estimate
 from ..filtersets import (
@@ -59,6 +60,8 @@ from .serializers import (
     EarningsSerializer,
     EstimateQuerySerializer,
     EstimateSerializer,
+    LeftOutSerializer,
+    MarkPaidOutcomeSerializer,
     MarkPaidSerializer,
     ProgramSerializer,
     RecordedChangeSerializer,
@@ -217,24 +220,28 @@ class SettlementRunViewSet(ScopedCreateReadViewSet):
             raise as_drf_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
 
-    @extend_schema(request=MarkPaidSerializer, responses=SettlementRunSerializer)
+    @extend_schema(request=MarkPaidSerializer, responses=MarkPaidOutcomeSerializer)
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
-        """Record the payment of an approved run: the day it was executed, the batch's reference, and
-        statements paid with their own reference (by partner SIREN)."""
+        """Record by hand the payment of an approved run: the day it was executed, the batch's reference,
+        and statements paid with their own reference (by partner SIREN). Statements of held partners (no
+        billing details, IBAN awaiting confirmation) and statements in a payment file are not paid: they
+        are listed in ``left_out``; the run is paid once every statement it must pay is paid."""
         run = self.get_object()
         body = MarkPaidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         references = {item["partner_siren"]: item["reference"] for item in data.get("references", [])}
         try:
-            run = paying.settlement_mark_paid(
+            outcome = paying.settlement_mark_paid(
                 run=run, user=request.user, paid_on=data["paid_on"], reference=data["payment_reference"],
                 references=references,
             )  # fmt: skip
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        return Response(self.get_serializer(self.get_queryset().get(pk=run.pk)).data)
+        answer = self.get_serializer(self.get_queryset().get(pk=run.pk)).data
+        left_out = LeftOutSerializer(outcome.left_out, many=True).data
+        return Response({**answer, "statements_paid": outcome.paid, "left_out": left_out})
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
@@ -277,7 +284,7 @@ class SettlementExceptionViewSet(ScopedReadOnlyViewSet):
 class StatementViewSet(ScopedReadOnlyViewSet):
     """Statements: one per partner per run. Partner users see their own, of approved or paid runs."""
 
-    queryset = Statement.objects.current().select_related("run", "partner")
+    queryset = with_carried(Statement.objects.current().select_related("run", "partner"))
     serializer_class = StatementSerializer
     filterset_class = StatementFilterSet
     ordering_fields = ["run__period_start", "total"]

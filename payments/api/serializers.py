@@ -108,14 +108,30 @@ class PaymentFileSerializer(serializers.ModelSerializer):
     run = serializers.PrimaryKeyRelatedField(read_only=True)
     period = serializers.CharField(source="run.period", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    released_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    executed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cancelled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     held = HeldPartnerSerializer(many=True, read_only=True)
     transfers = PaymentTransferSerializer(many=True, read_only=True)
 
     class Meta:
         model = PaymentFile
-        fields = ["id", "run", "period", "message_id", "execution_date", "created_by", "created_at", "transfer_count",
-                  "total", "held", "transfers"]  # fmt: skip
+        fields = ["id", "run", "period", "message_id", "execution_date", "status", "created_by", "created_at",
+                  "released_by", "released_at", "executed_on", "bank_reference", "executed_by", "executed_at",
+                  "cancelled_by", "cancelled_at", "cancel_reason", "transfer_count", "total", "held",
+                  "transfers"]  # fmt: skip
         read_only_fields = fields
+
+
+class PaymentFileCancelSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the file is cancelled (its invoices can be paid again)."
+    )
+
+
+class PaymentFileExecuteSerializer(InputSerializer):
+    executed_on = serializers.DateField(help_text="The day the bank executed the transfers (not in the future).")
+    bank_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class PaymentFileCreateSerializer(InputSerializer):

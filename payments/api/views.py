@@ -25,7 +25,7 @@ from ecosystem.web import csv_response
 from ecosystem.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from ecosystem.xlsx import xlsx_download
 
-from .. import billing, documents, journal, payment_files
+from .. import billing, documents, journal, payment_files, releasing
 from ..document_views import pdf_response
 from ..filtersets import BillingDetailsFilterSet, InvoiceFilterSet, PaymentFileFilterSet
 from ..models import BillingDetails, Invoice, PaymentFile
@@ -33,7 +33,9 @@ from .serializers import (
     BillingDetailsCreateSerializer,
     BillingDetailsSerializer,
     InvoiceSerializer,
+    PaymentFileCancelSerializer,
     PaymentFileCreateSerializer,
+    PaymentFileExecuteSerializer,
     PaymentFileSerializer,
     PaymentPlanSerializer,
 )
@@ -157,11 +159,14 @@ class StatementPdfViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
 
 class PaymentFileViewSet(ScopedCreateReadViewSet):
-    """SEPA payment files: ``POST {"run", "execution_date"}`` makes the next file of an approved run."""
+    """SEPA payment files: ``POST {"run", "execution_date"}`` makes the next file of an approved run,
+    awaiting release; ``POST …/{id}/release/`` by another channel user than its maker (403 for the
+    maker), ``…/{id}/cancel/`` with a ``reason`` before execution, ``…/{id}/executed/`` with
+    ``executed_on`` (and the bank's reference) pays its statements."""
 
-    queryset = PaymentFile.objects.select_related("run", "created_by").prefetch_related(
-        "transfers__invoice", "transfers__partner"
-    )
+    queryset = PaymentFile.objects.select_related(
+        "run", "created_by", "released_by", "executed_by", "cancelled_by"
+    ).prefetch_related("transfers__invoice", "transfers__partner")
     serializer_class = PaymentFileSerializer
     filterset_class = PaymentFileFilterSet
     ordering_fields = ["created_at"]
@@ -177,6 +182,42 @@ class PaymentFileViewSet(ScopedCreateReadViewSet):
             execution_date=body.validated_data["execution_date"],
         )  # fmt: skip
         return Response(self.get_serializer(self.get_queryset().get(pk=payment_file.pk)).data, status=201)
+
+    def _answer(self, payment_file):
+        return Response(self.get_serializer(self.get_queryset().get(pk=payment_file.pk)).data)
+
+    @extend_schema(request=None, responses=PaymentFileSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Another channel user than the file's maker releases it (the maker: 403)."""
+        payment_file = _service_call(releasing.payment_file_release, payment_file=self.get_object(), user=request.user)
+        return self._answer(payment_file)
+
+    @extend_schema(request=PaymentFileCancelSerializer, responses=PaymentFileSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a file not executed yet, with a reason: its invoices can be paid by a new file."""
+        payment_file = self.get_object()
+        body = PaymentFileCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        payment_file = _service_call(
+            releasing.payment_file_cancel, payment_file=payment_file, user=request.user,
+            reason=body.validated_data["reason"],
+        )  # fmt: skip
+        return self._answer(payment_file)
+
+    @extend_schema(request=PaymentFileExecuteSerializer, responses=PaymentFileSerializer)
+    @action(detail=True, methods=["post"])
+    def executed(self, request, pk=None):
+        """The bank executed the released file: its transfers' statements are paid that day."""
+        payment_file = self.get_object()
+        body = PaymentFileExecuteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        payment_file = _service_call(
+            releasing.payment_file_execute, payment_file=payment_file, user=request.user,
+            executed_on=body.validated_data["executed_on"], bank_reference=body.validated_data["bank_reference"],
+        )  # fmt: skip
+        return self._answer(payment_file)
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -42,9 +42,11 @@ from ..foundation.registry import (
     _close,
     _dispute,
     _invoice,
+    _payment_file,
     _proposal,
     _queued_booking,
     _quota,
+    _released_payment_file,
     _settlement_run,
     _statement,
 )
@@ -290,6 +292,16 @@ SETUPS: dict[str, Callable[[World], tuple]] = {
         w.channel,
         None,
         {"run": _invoice(w, w.partner_a).run_id, "execution_date": _next_week()},
+    ),
+    "POST /api/v1/payment-files/{id}/cancel/": lambda w: (
+        w.channel,
+        _payment_file(w, w.partner_a).pk,
+        {"reason": "Mauvaise date d'exécution"},
+    ),
+    "POST /api/v1/payment-files/{id}/executed/": lambda w: (
+        w.channel,
+        _released_payment_file(w, w.partner_a).pk,
+        {"executed_on": date.today().isoformat(), "bank_reference": "BQ-2025-001"},
     ),
     "POST /api/v1/booking-reconciliation/{id}/link/": lambda w: (
         w.channel,
@@ -665,6 +677,7 @@ BODILESS = {
     "POST /api/v1/auth/token/rotate/",
     "POST /api/v1/billing-details/{id}/confirm-iban/",
     "POST /api/v1/insights/snapshots/",
+    "POST /api/v1/payment-files/{id}/release/",
     "POST /api/v1/users/{id}/deactivate/",
     "POST /api/v1/users/{id}/reactivate/",
     "POST /api/v1/users/{id}/resend-invitation/",

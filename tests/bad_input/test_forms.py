@@ -35,8 +35,10 @@ from ..foundation.registry import (
     _close,
     _dispute,
     _invoice,
+    _payment_file,
     _proposal,
     _quota,
+    _released_payment_file,
     _settlement_run,
     _statement,
     model,
@@ -396,6 +398,22 @@ FORMS: dict[str, Form] = {
         ),
         style="redirect",
     ),
+    "cancel a payment file": Form(
+        lambda w: (
+            w.channel,
+            f"/payments/payment-files/{_payment_file(w, w.partner_a).pk}/cancel/",
+            {"reason": "Erreur"},
+        ),
+        style="redirect",
+    ),
+    "record a payment file executed": Form(
+        lambda w: (
+            w.channel,
+            f"/payments/payment-files/{_released_payment_file(w, w.partner_a).pk}/executed/",
+            {"executed_on": date.today().isoformat(), "bank_reference": "BQ-1"},
+        ),
+        style="redirect",
+    ),
     "registration queue": Form(
         lambda w: (w.channel, "/opportunities/registrations/", {"action": "approve-selected", "ids": [_pending(w).pk]}),
         style="redirect",
@@ -624,6 +642,14 @@ CASES = [
     Case("make a payment file", "bad date", {"execution_date": "2026-02-30"}, "valid date"),
     Case("make a payment file", "date passed", {"execution_date": "2020-01-01"}, "past"),
     Case("make a payment file", "blank date", {"execution_date": ""}, "required"),
+    Case("cancel a payment file", "no reason", {"reason": ""}, "Say why"),
+    Case("cancel a payment file", "blank reason", {"reason": "   "}, "Say why"),
+    Case("cancel a payment file", "reason too long", {"reason": "x" * 501}, "500 characters"),
+    Case("record a payment file executed", "blank date", {"executed_on": ""}, "day the bank executed"),
+    Case("record a payment file executed", "bad date", {"executed_on": "2026-02-30"}, "valid date"),
+    Case("record a payment file executed", "in the future", {"executed_on": "2099-01-01"}, "future"),
+    Case("record a payment file executed", "before the approval", {"executed_on": "2020-01-01"}, "before the approval"),
+    Case("record a payment file executed", "reference too long", {"bank_reference": "x" * 101}, "100 characters"),
     Case("registration queue", "id not a number", {"ids": ["abc"]}, "ids of the registrations"),
     Case("registration queue", "id too large", {"ids": [HUGE_ID]}, "ids of the registrations"),
     Case("registration queue", "unknown action", {"action": "delete-all"}, "Choose an action"),
@@ -776,7 +802,8 @@ FORM_OF_URL = {
     "registration-queue": "registration queue",
     "payments:billing-edit": "billing details",
     "payments:payment-file-create": "make a payment file",
-
+    "payments:payment-file-cancel": "cancel a payment file",
+    "payments:payment-file-execute": "record a payment file executed",
     "partner-create": "new partner",
     "partner-edit": "edit partner",
     "partner-suspend": "suspend a partner",
@@ -805,6 +832,7 @@ NOT_FORMS = {
     "user-resend-invitation": "a button, no input",
     "insights-snapshot": "a button, no input",
     "payments:billing-confirm-iban": "a button, no input",
+    "payments:payment-file-release": "a button, no input (its four eyes: tests/payments/test_releasing_views.py)",
 }
 
 

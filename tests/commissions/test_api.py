@@ -11,6 +11,7 @@ from commissions.models import Dispute, DisputeMessage, RunStatus, SettlementRun
 from ecosystem.roles import Role
 
 from ..factories import AccountFactory, PartnerFactory, ProgramFactory, RuleFactory, UserFactory, won
+from ..payments.helpers import details_for
 from .helpers import Q3_DAY, approve_body, approved, computed, current_lines, paid_body, plain, run_for
 
 SETTLEMENTS = "/api/v1/settlements/"
@@ -71,6 +72,7 @@ class TestSettlementRuns:
         assert api(users["manager"]).get(SETTLEMENTS).json()["count"] == 1
 
     def test_four_eyes(self, api, channel_user, manager_user, partner_a, django_capture_on_commit_callbacks):
+        details_for(partner_a)  # paid by hand below: a partner without billing details is left out
         RuleFactory(rate=D("0.1"))
         won(partner_a, "1000.00", Q3_DAY)
         with django_capture_on_commit_callbacks(execute=True):

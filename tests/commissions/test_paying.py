@@ -14,6 +14,7 @@ from commissions.models import RunStatus, SettlementRun, Statement
 from ecosystem.periods import quarter_of
 
 from ..factories import PartnerFactory, RuleFactory, won
+from ..payments.helpers import details_for
 from .helpers import approved, computed
 
 SETTLEMENTS = "/api/v1/settlements/"
@@ -30,6 +31,8 @@ def q3(partner_a, partner_b, channel_user, manager_user):
     lost.save()
     won(partner_a, "1000.00", date(2026, 7, 15))
     won(partner_b, "2000.00", date(2026, 7, 15))
+    details_for(partner_a)  # billing details before the approval: their invoices are issued with it
+    details_for(partner_b)
     return {"run": approved(runner=channel_user, approver=manager_user), "c": c}
 
 
@@ -117,6 +120,8 @@ class TestWhatAPartnerSeesApart:
         for period, amount in ((before, "1000.00"), (last_quarter, "2000.00"), (this_quarter, "3000.00")):
             won(partner_a, amount, period.start)
             won(partner_b, "9999.00", period.start)
+        details_for(partner_a)
+        details_for(partner_b)
         paid = approved(before.label, runner=channel_user, approver=manager_user)
         paying.settlement_mark_paid(run=paid, user=manager_user, paid_on=today, reference="SEPA-OLD")
         approved(last_quarter.label, runner=channel_user, approver=manager_user)

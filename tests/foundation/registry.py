@@ -68,9 +68,11 @@ _months = itertools.count(0)
 def _settlement_run(world: World, *, approved: bool):
     """A computed run of a fresh month; approved (by the manager, run by channel) when asked."""
     SettlementRun = model("commissions.SettlementRun")
-    index = next(_months)
     # Months after every real period of the tests (so no settlement re-settles them), yet over by the settlement
-    # rules' clock of the tests (tests/conftest.py SETTLEMENT_TODAY): such a run may be approved.
+    # rules' clock of the tests (tests/conftest.py SETTLEMENT_TODAY): such a run may be approved. The count wraps
+    # round those 20 years: each test's rows are rolled back, and no test makes 240 runs (a worker running
+    # hundreds of these set-ups would otherwise reach months after the clock, preliminary and not approvable).
+    index = next(_months) % (20 * 12)
     period = parse_period(f"{2040 + index // 12}-{index % 12 + 1:02d}")
     run = SettlementRun.objects.create(
         period=period.label,
@@ -176,6 +178,15 @@ def _payment_file(world: World, partner):
     return payment_file_create(
         run=invoice.run, user=world.channel, execution_date=timezone.localdate() + timedelta(days=7)
     )
+
+
+def _released_payment_file(world: World, partner):
+    """A payment file of a fresh run paying ``partner``, released by another channel user than its maker."""
+    from payments.releasing import payment_file_release
+
+    from ..factories import UserFactory
+
+    return payment_file_release(payment_file=_payment_file(world, partner), user=UserFactory(role="channel"))
 
 
 # --- Rows partner A's users must never reach ------------------------------------------------------

@@ -36,7 +36,7 @@ from ..factories import (
     SecondmentFactory,
     UserFactory,
 )
-from .registry import World
+from .registry import World, _billing_details
 
 #: Registrations on shared accounts conflict with the other partner's primary: the channel team approves them
 #: knowingly (an unacknowledged conflict is not approved).
@@ -222,8 +222,20 @@ def _win_b(world: SharedWorld):
 
 
 def _settle_b(world: SharedWorld):
+    from payments.payment_files import payment_file_create
+    from payments.releasing import payment_file_cancel, payment_file_execute, payment_file_release
+
+    _billing_details(world.partner_b)  # before the approval: B's invoice is issued with it
     run = _settle(world, world.next_quarter)
-    paying.settlement_mark_paid(run=run, user=world.manager, paid_on=_today(), reference="VIR-B-ONLY")
+    # B is paid as a finance team would: a first file cancelled, a second one made by the channel team,
+    # released by another channel user, executed by the bank.
+    execution = _today() + timedelta(days=3)
+    first = payment_file_create(run=run, user=world.channel, execution_date=execution)
+    payment_file_cancel(payment_file=first, user=world.channel, reason="Wrong execution date")
+    second = payment_file_create(run=run, user=world.channel, execution_date=execution)
+    payment_file_release(payment_file=second, user=UserFactory(role=Role.CHANNEL, username="releaser_b"))
+    payment_file_execute(payment_file=second, user=world.channel, executed_on=_today(), bank_reference="BQ-B-ONLY")
+    assert paying.payment_progress(run).complete, "the run of B's quarter is paid by B's file"
     line_b = PayoutLine.objects.filter(partner=world.partner_b, run__period=world.settled.label).first()
     dispute_open(line=line_b, user=world.base.admin_b, comment="B disputes its line")
 
@@ -254,7 +266,11 @@ CHANGES = [
     ("B registers on every account it shares with A, one in conflict with A's registration", _register_b),
     ("the channel team approves and rejects B's registrations, grants B an extension", _approve_b),
     ("B's deals won (one late, in the approved quarter), B moves an open deal on", _win_b),
-    ("settle and approve B's quarter, mark it paid; B disputes a line", _settle_b),
+    (
+        "settle and approve B's quarter, pay B by a payment file (one cancelled, one released and executed); B "
+        "disputes a line",
+        _settle_b,
+    ),
     ("B joins A's roadshow, gets a secondment and users (one with A's rep's address)", _roadshows_and_people_b),
 ]
 

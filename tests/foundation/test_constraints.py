@@ -149,6 +149,18 @@ def _transfer(w, **changes):
     )  # fmt: skip
 
 
+def _second_live_transfer(w):
+    first = _transfer(w)
+    return model("payments.PaymentTransfer").objects.create(
+        payment_file=_payment_file_row(w), invoice=first.invoice, partner=w.partner_a, amount=Decimal("1.00"),
+        creditor_name="A", iban=first.iban, bic="AGRIFRPP", end_to_end_id=first.end_to_end_id,
+    )  # fmt: skip
+
+
+def _file_moved(w, **changes):
+    update(_payment_file_row(w), **changes)
+
+
 def _dispute(w, **changes):
     dispute = model("commissions.Dispute").objects.create(line=_line(w), opened_by=w.admin_a)
     update(dispute, **changes)
@@ -247,8 +259,9 @@ CASES = [
     ("opportunity_claim_is_won_and_unconfirmed", lambda w: update(OpportunityFactory(), awaiting_confirmation=True)),
     (
         "opportunity_claim_is_won_and_unconfirmed",
-        lambda w: update(claim(w.partner_a, "10.00", date(2026, 7, 1)), confirmed_at=timezone.now(),
-                         confirmed_via="manual"),
+        lambda w: update(
+            claim(w.partner_a, "10.00", date(2026, 7, 1)), confirmed_at=timezone.now(), confirmed_via="manual"
+        ),
     ),  # fmt: skip
     ("opportunity_confirmation_complete", lambda w: update(OpportunityFactory(), confirmed_via="manual")),
     ("opportunity_confirmation_complete", lambda w: update(OpportunityFactory(), confirmed_at=timezone.now())),
@@ -266,8 +279,11 @@ CASES = [
     (
         "queued_booking_status_valid",
         lambda w: update(
-            _queued_booking(w.partner_a, marker="st"), status="lost", resolved_at=timezone.now(),
-            opportunity=OpportunityFactory(), resolution_reason="done",
+            _queued_booking(w.partner_a, marker="st"),
+            status="lost",
+            resolved_at=timezone.now(),
+            opportunity=OpportunityFactory(),
+            resolution_reason="done",
         ),
     ),  # fmt: skip
     (
@@ -277,8 +293,11 @@ CASES = [
     (
         "queued_booking_resolution_complete",
         lambda w: update(
-            _queued_booking(w.partner_a, marker="res2"), status="created", resolved_at=timezone.now(),
-            opportunity=OpportunityFactory(), resolution_reason="",
+            _queued_booking(w.partner_a, marker="res2"),
+            status="created",
+            resolved_at=timezone.now(),
+            opportunity=OpportunityFactory(),
+            resolution_reason="",
         ),
     ),  # fmt: skip
     # jobs
@@ -432,6 +451,18 @@ CASES = [
     ("carryforward_applied_in_a_later_run", lambda w: (lambda c: update(c, applied_in_run=c.from_run))(_carry(w))),
     ("paymentfile_total_positive", lambda w: _payment_file_row(w, total=Decimal("0"))),
     ("paymentfile_has_transfers", lambda w: _payment_file_row(w, transfer_count=0)),
+    ("paymentfile_status_valid", lambda w: _payment_file_row(w, status="sent")),
+    ("paymentfile_released_by_another", lambda w: _file_moved(w, released_by=w.channel, released_at=timezone.now())),
+    ("paymentfile_released_or_executed_has_releaser", lambda w: _file_moved(w, status="released")),
+    (
+        "paymentfile_executed_has_date",
+        lambda w: _file_moved(w, status="executed", released_by=w.manager, released_at=timezone.now()),
+    ),
+    (
+        "paymentfile_cancelled_has_reason",
+        lambda w: _file_moved(w, status="cancelled", cancelled_by=w.manager, cancelled_at=timezone.now()),
+    ),
+    ("paymenttransfer_one_live_per_invoice", _second_live_transfer),
     ("paymenttransfer_amount_positive", lambda w: _transfer(w, amount=Decimal("0"))),
     ("paymenttransfer_carried_not_positive", lambda w: _transfer(w, carried=Decimal("0.01"))),
 ]
@@ -468,8 +499,6 @@ UNIQUE_FIELDS = {
     ("payments.PaymentTransfer", "invoice"): lambda w: _transfer(
         w, invoice=_payment_file(w, w.partner_a).transfers.get().invoice
     ),
-
-
     ("commissions.ManualAdjustment", "dispute"): lambda w: (
         lambda dispute: [_manual_adjustment(w, run=None, dispute=dispute) for _ in range(2)]
     )(_dispute(w, status="resolved", outcome="accepted", outcome_amount=Decimal("10"))),

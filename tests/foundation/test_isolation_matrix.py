@@ -256,9 +256,7 @@ def _acceptable_api_view(view) -> bool:
 
 def test_every_router_viewset_is_scoped():
     unscoped = [
-        f"{prefix}/: {_dotted(viewset)}"
-        for prefix, viewset, _ in router.registry
-        if not _acceptable_api_view(viewset)
+        f"{prefix}/: {_dotted(viewset)}" for prefix, viewset, _ in router.registry if not _acceptable_api_view(viewset)
     ]
     assert not unscoped, (
         "API viewsets not built on ecosystem.api.viewsets.ScopedViewSetMixin (their rows are not scoped): "
@@ -319,4 +317,3 @@ def test_every_page_view_requires_a_role():
         f"project page views open to anyone logged in or not: {problems}. Inherit ecosystem.web.RoleRequiredMixin "
         "(or a scoped view), or allow-list the view in OPEN_PAGE_VIEWS with the reason."
     )
-

@@ -156,6 +156,8 @@ FIELDS = {
         "payment_reference": (OWN, "the reference of its own payment"),
         "preliminary": (OWN, "whether its own statement's run was computed before the period ended"),
         "figures_through": (OWN, "the day its own preliminary figures stop at"),
+        "carried": (OWN, "its own partner's earlier negative totals applied to this run (CarryForward of its partner)"),
+        "to_be_paid": (OWN, "its own invoice's total less its own carried amounts"),
     },
     "StatementDetail": {
         "lines": (OWN, "its own statement's lines"),
@@ -282,6 +284,8 @@ FIELDS = {
         "figures_until": (OWN, "the day its own preliminary figures stop at"),
         "paid_on": (OWN, "when its own statement was paid"),
         "payment_reference": (OWN, "its own payment's reference"),
+        "carried": (OWN, "its own partner's earlier negative totals taken off this payment"),
+        "to_be_paid": (OWN, "its own invoice's total less its own carried amounts"),
     },
     # SPEC §4.3 / §5.1: a partner reads its own quotas (what its accelerators measure against).
     "Quota": {

@@ -207,8 +207,9 @@ def test_a_settlement_runs_on_a_real_worker(channel_user, partner_a, partner_b, 
 def test_a_worker_that_cannot_start_fails_with_its_stderr(tmp_path, settings):
     """The helper's failure says why: the worker's own stderr (here: a settings module that does not exist)."""
     settings.MEDIA_ROOT = str(tmp_path)
-    with pytest.raises(pytest.fail.Exception) as failure, celery_worker(
-        tmp_path, env={"DJANGO_SETTINGS_MODULE": "ecosystem.settings.no_such_module"}, timeout=60
+    with (
+        pytest.raises(pytest.fail.Exception) as failure,
+        celery_worker(tmp_path, env={"DJANGO_SETTINGS_MODULE": "ecosystem.settings.no_such_module"}, timeout=60),
     ):
         pass  # pragma: no cover - the worker never becomes ready
     message = str(failure.value)

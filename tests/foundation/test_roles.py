@@ -112,8 +112,12 @@ def _payloads(world):
             {"is_select": False},
         ),
         "assignments": (  # fmt: skip
-            {"account": AccountFactory().pk, "partner": world.partner_a.pk, "role": "primary",
-             "valid_from": "2025-02-01"},
+            {
+                "account": AccountFactory().pk,
+                "partner": world.partner_a.pk,
+                "role": "primary",
+                "valid_from": "2025-02-01",
+            },
             AssignmentFactory(partner=world.partner_a),
             None,  # never edited: ended (its own action below)
         ),
@@ -130,8 +134,13 @@ def _payloads(world):
             {"expertise": "sales"},
         ),
         "roadshows": (
-            {"title": "Roadshow Nantes", "city": "Nantes", "region": "pays_de_la_loire", "date": "2026-05-01",
-             "partners": [world.partner_a.pk]},
+            {
+                "title": "Roadshow Nantes",
+                "city": "Nantes",
+                "region": "pays_de_la_loire",
+                "date": "2026-05-01",
+                "partners": [world.partner_a.pk],
+            },
             RoadshowFactory(partners=[world.partner_a]),
             {"city": "Angers"},
         ),  # fmt: skip
@@ -146,8 +155,14 @@ def _payloads(world):
             {"description": "changed"},
         ),
         "opportunities": (
-            {"account": account_of_a.pk, "product_line": "security", "amount": "1000.00", "route": "partner_sourced",
-             "partner": world.partner_a.pk, "expected_close": "2027-06-30"},
+            {
+                "account": account_of_a.pk,
+                "product_line": "security",
+                "amount": "1000.00",
+                "route": "partner_sourced",
+                "partner": world.partner_a.pk,
+                "expected_close": "2027-06-30",
+            },
             OpportunityFactory(partner=world.partner_a, account=account_of_a),
             {"description": "changed"},
         ),  # fmt: skip
@@ -267,8 +282,13 @@ def test_partner_users_never_make_a_deal_another_partners(role, world):
     account = AccountFactory()
     response = client_for(caller(world, role)).post(
         "/api/v1/opportunities/",
-        {"account": account.pk, "product_line": "ai", "amount": "10.00", "partner": world.partner_b.pk,
-         "expected_close": "2027-06-30"},
+        {
+            "account": account.pk,
+            "product_line": "ai",
+            "amount": "10.00",
+            "partner": world.partner_b.pk,
+            "expected_close": "2027-06-30",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
