@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .fields import ChoiceListField
+from .periods import period_label
 
 EMPTY = "—"
 
@@ -60,6 +61,10 @@ def _action(history_type: str) -> str:
     return {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}.get(history_type, history_type)
 
 
+#: Fields holding a period code (``2026-Q4``): shown as people say it ("Q4 2026" / "T4 2026").
+PERIOD_FIELDS = frozenset({"period", "baseline_period", "deal_period"})
+
+
 def display(field, value, related: dict | None = None, formatter=None) -> str:
     """``value`` of ``field`` as a person reads it, in the active language."""
     if formatter is not None and value not in (None, ""):
@@ -71,6 +76,8 @@ def display(field, value, related: dict | None = None, formatter=None) -> str:
         return ", ".join(str(labels.get(item, item)) for item in value)
     if field.is_relation:
         return (related or {}).get(value, f"#{value}")
+    if field.name in PERIOD_FIELDS:
+        return period_label(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -64,10 +64,11 @@ def test_statement_and_finance_exports_keep_a_clawback_a_number(client, api, cha
     assert statement.total == D("-5000.00")
     client.force_login(channel_user)
     exports = {
-        "statement (API)": api(admin_a).get(f"/api/v1/statements/{statement.pk}/export/"),
-        "statement (page)": client.get(f"/commissions/statements/{statement.pk}/export.csv"),
-        "finance (API)": api(channel_user).get(f"/api/v1/settlements/{q4.pk}/export/"),
-        "finance (page)": client.get(f"/commissions/settlements/{q4.pk}/export.csv"),
+        # The calculation is said in the reader's language: English here.
+        "statement (API)": api(admin_a).get(f"/api/v1/statements/{statement.pk}/export/", HTTP_ACCEPT_LANGUAGE="en"),
+        "statement (page)": client.get(f"/commissions/statements/{statement.pk}/export.csv", HTTP_ACCEPT_LANGUAGE="en"),
+        "finance (API)": api(channel_user).get(f"/api/v1/settlements/{q4.pk}/export/", HTTP_ACCEPT_LANGUAGE="en"),
+        "finance (page)": client.get(f"/commissions/settlements/{q4.pk}/export.csv", HTTP_ACCEPT_LANGUAGE="en"),
     }
     for name, response in exports.items():
         (row,) = read(response)

@@ -18,7 +18,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from commissions import overlap, settlement
 from commissions.models import RunStatus, SettlementRun
-from ecosystem.periods import parse_period
+from ecosystem.periods import parse_period, period_label
 
 from ..factories import RuleFactory, UserFactory, won
 from .helpers import run_for
@@ -221,7 +221,7 @@ def test_two_requests_racing():
     loser = "2026-10" if winner.period == "2026-Q4" else "2026-Q4"
     assert isinstance(refusal, ValidationError), refusal
     assert refusal.message_dict["period"][0].startswith(
-        f"{loser} overlaps the settlement of {winner.period} (queued, run {winner.pk})"
+        f"{period_label(loser)} overlaps the settlement of {period_label(winner.period)} (queued, run {winner.pk})"
     )
 
 
