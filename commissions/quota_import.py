@@ -24,7 +24,7 @@ from ecosystem.csvio import ImportReport, RowError, read_table
 from ecosystem.validators import siren_error
 from partners.models import Partner
 
-from .models import LOCKED_STATUSES, Quota, SettlementRun
+from .models import LOCKED_STATUSES, Quota, RunStatus, SettlementRun
 from .quotas import parse_quota_amount, parse_quota_period
 
 QUOTA_COLUMNS = ["partner_siren", "period", "amount"]
@@ -67,7 +67,7 @@ def parse_quota_row(line: int, values: dict, partners: dict[str, int], locked: d
                     line,
                     "period",
                     _("settlement %(period)s is %(status)s: its quotas no longer change")
-                    % {"period": period, "status": locked[period]},
+                    % {"period": period, "status": RunStatus(locked[period]).label.lower()},
                 )
             )
     amount = None
