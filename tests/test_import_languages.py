@@ -5,8 +5,11 @@ stored in the uploader's language (``User.language``, blank = the site's ``LANGU
 the language of the request that started the job. Column names stay as in the CSV header.
 """
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from accounts.models import Account
@@ -108,3 +111,17 @@ class TestBadFileAtUploadInTheRequestsLanguage:
             response.content.decode()
         )
         assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_import_command_speaks_the_active_language(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(accounts_file("luxury", "x"))
+    err = io.StringIO()
+    with translation.override("fr"), pytest.raises(CommandError) as raised:
+        call_command("import_accounts", str(path), stderr=err, verbosity=0)
+    assert "1 problème(s) dans 2 lignes ; rien n'a été écrit." in str(raised.value)
+    assert f"{path}: ligne 3, colonne sector : « x » n'est pas l'une des valeurs" in err.getvalue()
+    with translation.override("fr"), pytest.raises(CommandError, match="aucun fichier de ce nom"):
+        call_command("import_accounts", str(tmp_path / "nope.csv"), verbosity=0)
+    assert Account.objects.count() == 0
