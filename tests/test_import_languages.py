@@ -120,7 +120,7 @@ def test_the_import_command_speaks_the_active_language(tmp_path):
     err = io.StringIO()
     with translation.override("fr"), pytest.raises(CommandError) as raised:
         call_command("import_accounts", str(path), stderr=err, verbosity=0)
-    assert "1 problème(s) dans 2 lignes ; rien n'a été écrit." in str(raised.value)
+    assert "1 problème(s) sur 2 ligne(s) ; rien n'a été écrit." in str(raised.value)
     assert f"{path}: ligne 3, colonne sector : « x » n'est pas l'une des valeurs" in err.getvalue()
     with translation.override("fr"), pytest.raises(CommandError, match="aucun fichier de ce nom"):
         call_command("import_accounts", str(tmp_path / "nope.csv"), verbosity=0)
