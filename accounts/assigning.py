@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ecosystem.bulk import insert_history
@@ -89,7 +90,8 @@ def plan_assignments(
                 RowError(
                     row.line,
                     "valid_from",
-                    f"{row.valid_from} is before the current assignment's start ({too_early[0].valid_from})",
+                    _("%(date)s is before the current assignment's start (%(start)s)")
+                    % {"date": row.valid_from, "start": too_early[0].valid_from},
                 )
             )
             continue
@@ -110,7 +112,9 @@ def apply_assignments(
         key = (row.account_id, row.role if row.role == AssignmentRole.PRIMARY else f"{row.partner_id}")
         if key in seen:
             result.errors.append(
-                RowError(row.line, "account_siren", f"the account is already given on line {seen[key]}")
+                RowError(
+                    row.line, "account_siren", _("the account is already given on line %(line)s") % {"line": seen[key]}
+                )
             )
         else:
             seen[key] = row.line
@@ -172,7 +176,7 @@ def parse_date(value: str) -> date:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{value}' is not a date (use 2026-07-01 or 01/07/2026)")
+    raise ValueError(_("'%(value)s' is not a date (use 2026-07-01 or 01/07/2026)") % {"value": value})
 
 
 def check_assignments_file(data: bytes) -> tuple[list[AssignmentRow], list[RowError], int]:
@@ -190,17 +194,21 @@ def check_assignments_file(data: bytes) -> tuple[list[AssignmentRow], list[RowEr
             continue
         row_errors = []
         for column, known, what in (
-            ("account_siren", account_ids, "account"),
-            ("partner_siren", partner_ids, "partner"),
+            ("account_siren", account_ids, _("no account has SIREN %(siren)s")),
+            ("partner_siren", partner_ids, _("no partner has SIREN %(siren)s")),
         ):
             value = values[column]
             if problem := siren_error(value):
-                row_errors.append(RowError(line, column, f"'{value}': {problem}"))
+                row_errors.append(
+                    RowError(line, column, _("'%(value)s': %(problem)s") % {"value": value, "problem": problem})
+                )
             elif value not in known:
-                row_errors.append(RowError(line, column, f"no {what} has SIREN {value}"))
+                row_errors.append(RowError(line, column, what % {"siren": value}))
         role = values["role"].lower() or AssignmentRole.PRIMARY
         if role not in AssignmentRole.values:
-            row_errors.append(RowError(line, "role", f"'{values['role']}' is not primary or secondary"))
+            row_errors.append(
+                RowError(line, "role", _("'%(value)s' is not primary or secondary") % {"value": values["role"]})
+            )
         valid_from = today
         if values["valid_from"]:
             try:
@@ -209,7 +217,11 @@ def check_assignments_file(data: bytes) -> tuple[list[AssignmentRow], list[RowEr
                 row_errors.append(RowError(line, "valid_from", str(error)))
             else:
                 if not date(2000, 1, 1) <= valid_from <= today:
-                    row_errors.append(RowError(line, "valid_from", f"{valid_from} is not between 2000-01-01 and today"))
+                    row_errors.append(
+                        RowError(
+                            line, "valid_from", _("%(date)s is not between 2000-01-01 and today") % {"date": valid_from}
+                        )
+                    )
         if row_errors:
             errors.extend(row_errors)
             continue

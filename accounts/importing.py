@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ecosystem.bulk import copy_insert, insert_history
@@ -27,11 +28,15 @@ BATCH_SIZE = 2000
 def _text(values: dict, column: str, line: int, errors: list, *, required: bool, max_length: int) -> str:
     value = values[column]
     if required and not value:
-        errors.append(RowError(line, column, "is empty"))
+        errors.append(RowError(line, column, _("is empty")))
     elif len(value) > max_length:
-        errors.append(RowError(line, column, f"is longer than {max_length} characters"))
+        errors.append(RowError(line, column, _("is longer than %(max)s characters") % {"max": max_length}))
     elif starts_like_formula(value):
-        errors.append(RowError(line, column, f"starts with '{value[0]}': spreadsheet formulas are not accepted"))
+        errors.append(
+            RowError(
+                line, column, _("starts with '%(char)s': spreadsheet formulas are not accepted") % {"char": value[0]}
+            )
+        )
     return value
 
 
@@ -44,7 +49,13 @@ def _choice(values: dict, column: str, line: int, errors: list, allowed: tuple, 
     if not value and default is not None:
         return default
     if value not in allowed:
-        errors.append(RowError(line, column, f"'{values[column]}' is not one of: {', '.join(allowed)}"))
+        errors.append(
+            RowError(
+                line,
+                column,
+                _("'%(value)s' is not one of: %(allowed)s") % {"value": values[column], "allowed": ", ".join(allowed)},
+            )
+        )
     return value
 
 
@@ -53,7 +64,9 @@ def parse_account_row(line: int, values: dict) -> tuple[dict | None, list[RowErr
     errors: list[RowError] = []
     siren = values["siren"].replace(" ", "")
     if problem := siren_error(siren):
-        errors.append(RowError(line, "siren", f"'{values['siren']}': {problem}"))
+        errors.append(
+            RowError(line, "siren", _("'%(value)s': %(problem)s") % {"value": values["siren"], "problem": problem})
+        )
     name = _text(values, "name", line, errors, required=True, max_length=200)
     city = _text(values, "city", line, errors, required=False, max_length=100)
     sector = _choice(values, "sector", line, errors, SECTORS)
@@ -63,9 +76,13 @@ def parse_account_row(line: int, values: dict) -> tuple[dict | None, list[RowErr
     raw_employees = values["employees"].replace(" ", "").replace("\u202f", "")
     if raw_employees:
         if not (raw_employees.isascii() and raw_employees.isdigit()):  # "²".isdigit() is True, int() refuses it
-            errors.append(RowError(line, "employees", f"'{values['employees']}' is not a whole number"))
+            errors.append(
+                RowError(line, "employees", _("'%(value)s' is not a whole number") % {"value": values["employees"]})
+            )
         elif int(raw_employees) > 10_000_000:
-            errors.append(RowError(line, "employees", f"{raw_employees} is not a plausible headcount"))
+            errors.append(
+                RowError(line, "employees", _("%(value)s is not a plausible headcount") % {"value": raw_employees})
+            )
         else:
             employees = int(raw_employees)
     try:
@@ -103,7 +120,12 @@ def check_accounts_file(data: bytes, report: Callable | None = None) -> tuple[li
             errors.extend(row_errors)
         elif parsed["siren"] in first_line_of:
             errors.append(
-                RowError(line, "siren", f"{parsed['siren']} already appears on line {first_line_of[parsed['siren']]}")
+                RowError(
+                    line,
+                    "siren",
+                    _("%(value)s already appears on line %(line)s")
+                    % {"value": parsed["siren"], "line": first_line_of[parsed["siren"]]},
+                )
             )
         else:
             first_line_of[parsed["siren"]] = line

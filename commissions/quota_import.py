@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 import audit
@@ -24,7 +24,7 @@ from ecosystem.csvio import ImportReport, RowError, read_table
 from ecosystem.validators import siren_error
 from partners.models import Partner
 
-from .models import LOCKED_STATUSES, Quota, SettlementRun
+from .models import LOCKED_STATUSES, Quota, RunStatus, SettlementRun
 from .quotas import parse_quota_amount, parse_quota_period
 
 QUOTA_COLUMNS = ["partner_siren", "period", "amount"]
@@ -46,9 +46,15 @@ def parse_quota_row(line: int, values: dict, partners: dict[str, int], locked: d
     siren = values["partner_siren"].replace(" ", "")
     partner_id = None
     if problem := siren_error(siren):
-        errors.append(RowError(line, "partner_siren", f"'{values['partner_siren']}': {problem}"))
+        errors.append(
+            RowError(
+                line,
+                "partner_siren",
+                _("'%(value)s': %(problem)s") % {"value": values["partner_siren"], "problem": problem},
+            )
+        )
     elif (partner_id := partners.get(siren)) is None:
-        errors.append(RowError(line, "partner_siren", f"no partner has SIREN {siren}"))
+        errors.append(RowError(line, "partner_siren", _("no partner has SIREN %(siren)s") % {"siren": siren}))
     period = None
     try:
         period = parse_quota_period(values["period"])
@@ -57,7 +63,12 @@ def parse_quota_row(line: int, values: dict, partners: dict[str, int], locked: d
     else:
         if period in locked:
             errors.append(
-                RowError(line, "period", f"settlement {period} is {locked[period]}: its quotas no longer change")
+                RowError(
+                    line,
+                    "period",
+                    _("settlement %(period)s is %(status)s: its quotas no longer change")
+                    % {"period": period, "status": RunStatus(locked[period]).label.lower()},
+                )
             )
     amount = None
     try:
@@ -70,19 +81,16 @@ def parse_quota_row(line: int, values: dict, partners: dict[str, int], locked: d
 
 
 def check_quotas(table, report: Callable | None = None) -> tuple[list[tuple], list[RowError]]:
-    """Every row of a read table checked: the good rows, every error. Call inside the writing transaction.
-
-    Row problems are reported in English, as every importer's are (the checks shared with the
-    forms speak the reader's language elsewhere)."""
-    with translation.override("en"):
-        return _check_quotas(table, report)
+    """Every row of a read table checked: the good rows, every error, in the active language (an import
+    job runs in its uploader's). Call inside the writing transaction."""
+    return _check_quotas(table, report)
 
 
 def _check_quotas(table, report: Callable | None) -> tuple[list[tuple], list[RowError]]:
     rows = table.rows
     partners = _partners_by_siren({v["partner_siren"].replace(" ", "") for _, v in rows if "__error__" not in v})
     periods = set()
-    for _, values in rows:
+    for _line, values in rows:
         if "__error__" not in values:
             with contextlib.suppress(ValueError):
                 periods.add(parse_quota_period(values["period"]))
@@ -104,7 +112,12 @@ def _check_quotas(table, report: Callable | None) -> tuple[list[tuple], list[Row
         elif parsed[:2] in first_line:
             siren = values["partner_siren"].replace(" ", "")
             errors.append(
-                RowError(line, "period", f"{siren} {parsed[1]} already appears on line {first_line[parsed[:2]]}")
+                RowError(
+                    line,
+                    "period",
+                    _("%(siren)s %(period)s already appears on line %(line)s")
+                    % {"siren": siren, "period": parsed[1], "line": first_line[parsed[:2]]},
+                )
             )
         else:
             first_line[parsed[:2]] = line

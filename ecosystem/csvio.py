@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,8 +31,13 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("line %(line)s, column %(column)s: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,8 +88,11 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise CsvFileError(
-            f"The file is not UTF-8 (byte 0x{data[error.start]:02x} on line {line}). "
-            "Save it as 'CSV UTF-8' in your spreadsheet and try again."
+            _(
+                "The file is not UTF-8 (byte 0x%(byte)02x on line %(line)s). "
+                "Save it as 'CSV UTF-8' in your spreadsheet and try again."
+            )
+            % {"byte": data[error.start], "line": line}
         ) from error
 
 
@@ -94,37 +104,43 @@ def read_table(
     ``optional_columns`` may be present or not; when absent, each row holds them as ``""``.
     """
     if len(data) > max_bytes:
-        raise CsvFileError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
+        raise CsvFileError(
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": len(data) / 1e6, "limit": max_bytes / 1e6}
+        )
     text = decode(data)
     if not text.strip():
-        raise CsvFileError("The file is empty.")
+        raise CsvFileError(_("The file is empty."))
     if "\x00" in text:
-        raise CsvFileError("The file holds binary data (NUL bytes); it is not a CSV file.")
+        raise CsvFileError(_("The file holds binary data (NUL bytes); it is not a CSV file."))
     header_line = text.split("\n", 1)[0]  # not splitlines(): a large file would be split whole for one line
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except csv.Error as error:
-        raise CsvFileError(f"Line 1: the header cannot be read ({error}).") from error
+        raise CsvFileError(_("Line 1: the header cannot be read (%(error)s).") % {"error": error}) from error
     missing = [name for name in expected_columns if name not in header]
     extra = [name for name in header if name not in expected_columns and name not in optional_columns]
     if missing or extra:
         parts = []
         if missing:
-            parts.append("missing column(s): " + ", ".join(missing))
+            parts.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
         if extra:
-            parts.append("unexpected column(s): " + ", ".join(name or "(empty)" for name in extra))
+            unexpected = ", ".join(name or _("(empty)") for name in extra)
+            parts.append(_("unexpected column(s): %(columns)s") % {"columns": unexpected})
+        problems = "; ".join(parts)
+        expected = delimiter.join(expected_columns)
+        if optional_columns:
+            raise CsvFileError(
+                _("Line 1: %(problems)s. Expected exactly: %(expected)s (optional: %(optional)s).")
+                % {"problems": problems, "expected": expected, "optional": delimiter.join(optional_columns)}
+            )
         raise CsvFileError(
-            "Line 1: "
-            + "; ".join(parts)
-            + ". Expected exactly: "
-            + delimiter.join(expected_columns)
-            + (f" (optional: {delimiter.join(optional_columns)})" if optional_columns else "")
-            + "."
+            _("Line 1: %(problems)s. Expected exactly: %(expected)s.") % {"problems": problems, "expected": expected}
         )
     if repeated := sorted({name for name in header if header.count(name) > 1}):
-        raise CsvFileError(f"Line 1: {', '.join(repeated)} appears twice in the header.")
+        raise CsvFileError(_("Line 1: %(columns)s appears twice in the header.") % {"columns": ", ".join(repeated)})
     absent = [name for name in optional_columns if name not in header]
     rows: list[tuple[int, dict[str, str]]] = []
     try:
@@ -133,16 +149,26 @@ def read_table(
             if not values or not "".join(values).strip():
                 continue  # blank lines are ignored
             if len(values) != len(header):
-                rows.append((line, {"__error__": f"{len(values)} fields where {len(header)} were expected"}))
+                rows.append(
+                    (
+                        line,
+                        {
+                            "__error__": _("%(found)s fields where %(expected)s were expected")
+                            % {"found": len(values), "expected": len(header)}
+                        },
+                    )
+                )
                 continue
             row = {name: value.strip() for name, value in zip(header, values, strict=True)}
             for name in absent:
                 row[name] = ""
             rows.append((line, row))
     except csv.Error as error:
-        raise CsvFileError(f"Line {reader.line_num}: the file cannot be read as CSV ({error}).") from error
+        raise CsvFileError(
+            _("Line %(line)s: the file cannot be read as CSV (%(error)s).") % {"line": reader.line_num, "error": error}
+        ) from error
     if not rows:
-        raise CsvFileError("The file has a header but no rows.")
+        raise CsvFileError(_("The file has a header but no rows."))
     return CsvTable(columns=header, rows=rows, delimiter=delimiter)
 
 
@@ -191,4 +217,4 @@ def parse_bool(value: str) -> bool:
         return True
     if lowered in PARSE_FALSE:
         return False
-    raise ValueError(f"'{value}' is not yes/no (use true/false, 1/0, oui/non)")
+    raise ValueError(_("'%(value)s' is not yes/no (use true/false, 1/0, oui/non)") % {"value": value})

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from ecosystem.bulk import filter_any, insert_history, update_objects, update_rows
@@ -73,15 +74,15 @@ def parse_amount(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation as error:
-        raise ValueError(f"'{text}' is not an amount") from error
+        raise ValueError(_("'%(value)s' is not an amount") % {"value": text}) from error
     if not value.is_finite():
-        raise ValueError(f"'{text}' is not an amount")
+        raise ValueError(_("'%(value)s' is not an amount") % {"value": text})
     if value < 0:
-        raise ValueError(f"{text} is negative")
+        raise ValueError(_("%(value)s is negative") % {"value": text})
     if value > MAX_AMOUNT:
-        raise ValueError(f"{text} is too large")
+        raise ValueError(_("%(value)s is too large") % {"value": text})
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"{text} has more than two decimals")
+        raise ValueError(_("%(value)s has more than two decimals") % {"value": text})
     return value.quantize(Decimal("0.01"))
 
 
@@ -96,7 +97,7 @@ def parse_day(text: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"'{text}' is not a date (use 2026-03-31 or 31/03/2026)")
+    raise ValueError(_("'%(value)s' is not a date (use 2026-03-31 or 31/03/2026)") % {"value": text})
 
 
 def parse_booking_row(
@@ -113,35 +114,64 @@ def parse_booking_row(
     errors: list[RowError] = []
     external_id = values["external_id"]
     if not external_id:
-        errors.append(RowError(line, "external_id", "is empty"))
+        errors.append(RowError(line, "external_id", _("is empty")))
     elif len(external_id) > 64:
-        errors.append(RowError(line, "external_id", "is longer than 64 characters"))
+        errors.append(RowError(line, "external_id", _("is longer than %(max)s characters") % {"max": 64}))
     elif starts_like_formula(external_id):
-        errors.append(RowError(line, "external_id", f"starts with '{external_id[0]}': formulas are not accepted"))
+        errors.append(
+            RowError(
+                line, "external_id", _("starts with '%(char)s': formulas are not accepted") % {"char": external_id[0]}
+            )
+        )
     account_siren = values["account_siren"].replace(" ", "")
     account_id = None
     if problem := siren_problem(account_siren):
-        errors.append(RowError(line, "account_siren", f"'{values['account_siren']}': {problem}"))
+        errors.append(
+            RowError(
+                line,
+                "account_siren",
+                _("'%(value)s': %(problem)s") % {"value": values["account_siren"], "problem": problem},
+            )
+        )
     elif (account_id := accounts.get(account_siren)) is None:
-        errors.append(RowError(line, "account_siren", f"no account has SIREN {account_siren}"))
+        errors.append(RowError(line, "account_siren", _("no account has SIREN %(siren)s") % {"siren": account_siren}))
     partner_siren = values["partner_siren"].replace(" ", "")
     partner_id = None
     if partner_siren:
         if problem := siren_problem(partner_siren):
-            errors.append(RowError(line, "partner_siren", f"'{values['partner_siren']}': {problem}"))
+            errors.append(
+                RowError(
+                    line,
+                    "partner_siren",
+                    _("'%(value)s': %(problem)s") % {"value": values["partner_siren"], "problem": problem},
+                )
+            )
         elif (partner_id := partners.get(partner_siren)) is None:
-            errors.append(RowError(line, "partner_siren", f"no partner has SIREN {partner_siren}"))
+            errors.append(
+                RowError(line, "partner_siren", _("no partner has SIREN %(siren)s") % {"siren": partner_siren})
+            )
     route = values["route"].strip().lower()
     if route not in ROUTES:
-        errors.append(RowError(line, "route", f"'{values['route']}' is not one of: {', '.join(ROUTES)}"))
+        errors.append(
+            RowError(
+                line,
+                "route",
+                _("'%(value)s' is not one of: %(allowed)s") % {"value": values["route"], "allowed": ", ".join(ROUTES)},
+            )
+        )
     elif route == Route.DIRECT and partner_siren:
-        errors.append(RowError(line, "route", "is direct but a partner_siren is given"))
+        errors.append(RowError(line, "route", _("is direct but a partner_siren is given")))
     elif route in PARTNER_ROUTES and not partner_siren:
-        errors.append(RowError(line, "partner_siren", f"is empty but the route is {route}"))
+        errors.append(RowError(line, "partner_siren", _("is empty but the route is %(route)s") % {"route": route}))
     product_line = values["product_line"].strip().lower()
     if product_line not in PRODUCT_LINES:
         errors.append(
-            RowError(line, "product_line", f"'{values['product_line']}' is not one of: {', '.join(PRODUCT_LINES)}")
+            RowError(
+                line,
+                "product_line",
+                _("'%(value)s' is not one of: %(allowed)s")
+                % {"value": values["product_line"], "allowed": ", ".join(PRODUCT_LINES)},
+            )
         )
     amount = None
     try:
@@ -152,9 +182,9 @@ def parse_booking_row(
     try:
         closed_on = parse_day(values["closed_on"])
         if closed_on > today:
-            errors.append(RowError(line, "closed_on", f"{closed_on} is in the future"))
+            errors.append(RowError(line, "closed_on", _("%(date)s is in the future") % {"date": closed_on}))
         elif closed_on.year < 2000:
-            errors.append(RowError(line, "closed_on", f"{closed_on} is before 2000"))
+            errors.append(RowError(line, "closed_on", _("%(date)s is before 2000") % {"date": closed_on}))
     except ValueError as error:
         errors.append(RowError(line, "closed_on", str(error)))
     registration = values.get("registration", "").strip()
@@ -163,10 +193,16 @@ def parse_booking_row(
         registration_id = parse_registration(registration)
         if registration_id is None:
             errors.append(
-                RowError(line, "registration", f"'{registration[:70]}' is not an opportunity id or registration number")
+                RowError(
+                    line,
+                    "registration",
+                    _("'%(value)s' is not an opportunity id or registration number") % {"value": registration[:70]},
+                )
             )
         elif not partner_siren:
-            errors.append(RowError(line, "registration", "is given but the booking has no partner (direct business)"))
+            errors.append(
+                RowError(line, "registration", _("is given but the booking has no partner (direct business)"))
+            )
     if errors:
         return None, errors
     return {
@@ -209,7 +245,8 @@ def check_bookings_file(data: bytes, report: Callable | None = None) -> tuple[li
                 RowError(
                     line,
                     "external_id",
-                    f"{parsed['external_id']} already appears on line {first_line[parsed['external_id']]}",
+                    _("%(value)s already appears on line %(line)s")
+                    % {"value": parsed["external_id"], "line": first_line[parsed["external_id"]]},
                 )
             )
         else:

@@ -7,8 +7,11 @@ job with every problem listed in its result, and nothing is written.
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ecosystem.csvio import CsvFileError, read_table
+from ecosystem.mail import language_of
 
 from .models import Job
 from .services import ProgressReporter, job_create, job_enqueue, job_fail, job_start, job_succeed
@@ -21,7 +24,7 @@ def start_import_job(
     """Check the file as a whole now (raises CsvFileError for a 400), then enqueue ``task`` after commit."""
     data = read_limited(uploaded, settings.IMPORT_MAX_BYTES)
     if data is None:
-        raise CsvFileError(f"The file is larger than {settings.IMPORT_MAX_BYTES / 1e6:.0f} MB.")
+        raise CsvFileError(_("The file is larger than %(limit).0f MB.") % {"limit": settings.IMPORT_MAX_BYTES / 1e6})
     table = read_table(data, columns, max_bytes=settings.IMPORT_MAX_BYTES, optional_columns=optional_columns)
     path = store_upload(uploaded)
     with transaction.atomic():
@@ -36,7 +39,15 @@ def start_import_job(
 
 
 def run_import_job(job_id: int, importer) -> dict:
+    """Run the import in the uploader's language (``User.language``, else the site's): the bad rows and
+    the job's message are stored in the words the uploader reads."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
+    with translation.override(language_of(job.created_by)):
+        return _run_import(job, importer)
+
+
+def _run_import(job: Job, importer) -> dict:
+    job_id = job.pk
     job_start(job_id)
     try:
         result = importer(
@@ -54,7 +65,10 @@ def run_import_job(job_id: int, importer) -> dict:
     summary = result.as_dict()
     if not result.written:
         Job.objects.filter(pk=job_id).update(result=summary)
-        job_fail(job_id, f"{len(result.errors)} problem(s) in the file; nothing was written.")
+        job_fail(
+            job_id,
+            _("%(count)s problem(s) in the file; nothing was written.") % {"count": len(result.errors)},
+        )
     else:
         counts = ", ".join(
             f"{value} {name}" for name, value in summary.items() if isinstance(value, int) and name != "error_count"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ecosystem.csvio import CsvFileError
@@ -24,7 +25,7 @@ class CsvImportCommand(BaseCommand):
 
     def handle(self, *args, file: Path, good_rows_only: bool, **options):
         if not file.is_file():
-            raise CommandError(f"{file}: no such file.")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file})
         bar = tqdm(total=1, unit="row", desc=self.label, disable=options["verbosity"] == 0)
 
         def report(done, total=None, message=""):
@@ -43,11 +44,14 @@ class CsvImportCommand(BaseCommand):
         for error in result.errors[:50]:
             self.stderr.write(f"{file}: {error}")
         if len(result.errors) > 50:
-            self.stderr.write(f"… and {len(result.errors) - 50} more problems.")
+            self.stderr.write(_("… and %(count)s more problems.") % {"count": len(result.errors) - 50})
         if not result.written:
             raise CommandError(
-                f"{len(result.errors)} problem(s) in {result.total_rows} rows; nothing was written. "
-                "Fix the file, or pass --good-rows-only to import the good rows."
+                _(
+                    "%(count)s problem(s) in %(rows)s rows; nothing was written. "
+                    "Fix the file, or pass --good-rows-only to import the good rows."
+                )
+                % {"count": len(result.errors), "rows": result.total_rows}
             )
         # An importer may count more outcomes (bookings: confirmed claims, queued for reconciliation).
         extra = "".join(f", {getattr(result, name)} {name}" for name in getattr(result, "extra_counts", ()))

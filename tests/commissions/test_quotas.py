@@ -5,9 +5,11 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from audit.models import AuditEvent
 from commissions.models import Quota
+from commissions.quota_import import import_quotas
 from ecosystem.roles import Role
 
 from ..factories import PartnerFactory, RuleFactory, UserFactory, won
@@ -156,6 +158,19 @@ class TestQuotasOfAnApprovedPeriod:
         with pytest.raises(CommandError, match="nothing was written"):
             call_command("import_quotas", str(path), verbosity=0)
         assert Quota.objects.get().amount == D("100000.00")
+
+    @pytest.mark.parametrize(
+        ("language", "message"),
+        [
+            ("en", "settlement 2026-Q3 is approved: its quotas no longer change"),
+            ("fr", "le règlement 2026-Q3 est approuvé : ses quotas ne changent plus"),
+        ],
+    )
+    def test_the_import_names_the_status_in_the_readers_words(self, partner_a, q3_approved, language, message):
+        with translation.override(language):
+            report = import_quotas(f"partner_siren,period,amount\n{partner_a.siren},2026-Q3,1.00\n".encode())
+        assert [(e.line, e.column, e.message) for e in report.errors] == [(2, "period", message)]
+        assert not report.written
 
     def test_later_runs_never_adjust_the_approved_period_for_a_quota(self, partner_a, channel_user, q3_approved):
         q4 = computed("2026-Q4", user=channel_user)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from insights.bookings import import_bookings
 from opportunities.models import (
@@ -217,8 +218,8 @@ def test_command(parties, tmp_path):
     assert Opportunity.objects.count() == 1 and QueuedBooking.objects.count() == 2
     bad = tmp_path / "bad.csv"
     bad.write_bytes((HEADER + "X,1,,direct,ai,1,2025-01-01\n").encode())
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_bookings", str(bad), verbosity=0)
+    with translation.override("en"), pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_bookings", str(bad), verbosity=0)  # a command speaks the active language
 
 
 def test_api_upload_answers_202_with_a_job(

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from ecosystem.csvio import CsvFileError
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, good_rows_only: bool, **options):
         if not file.is_file():
-            raise CommandError(f"{file}: no such file.")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file})
         try:
             result = import_assignments(file.read_bytes(), good_rows_only=good_rows_only)
         except CsvFileError as error:
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         for error in result.errors[:50]:
             self.stderr.write(f"{file}: {error}")
         if not result.written:
-            raise CommandError(f"{len(result.errors)} problem(s); nothing was written.")
+            raise CommandError(_("%(count)s problem(s); nothing was written.") % {"count": len(result.errors)})
         self.stdout.write(
             self.style.SUCCESS(f"{result.created} created, {result.ended} ended, {result.unchanged} unchanged.")
         )
