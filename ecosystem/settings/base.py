@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "ecosystem.roles.Role",
         "PartnerUserRoleEnum": "users.forms.PARTNER_ROLE_CHOICES",
         "AssignmentRoleEnum": "accounts.models.AssignmentRole",
+        "PaymentFileStatusEnum": "payments.models.PaymentFileStatus",
+        "SettlementRunStatusEnum": "commissions.models.RunStatus",
     },
 }
 
