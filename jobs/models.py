@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from ecosystem.roles import INTERNAL_ROLES, role_of
 from ecosystem.scoping import ScopedQuerySet
 
+from .labels import kind_label, note_label
+
 
 class JobState(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -64,6 +66,14 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.state == JobState.SUCCEEDED else 0
         return min(100, round(100 * self.progress / self.total))
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+    @property
+    def message_label(self) -> str:
+        return note_label(self.message)
 
     @property
     def is_finished(self) -> bool:

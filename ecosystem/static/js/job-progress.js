@@ -8,8 +8,8 @@
     const response = await fetch(box.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const job = await response.json();
-    state.textContent = job.state; bar.max = job.total || 1; bar.value = job.progress;
-    count.textContent = job.percent + "\u00a0%"; message.textContent = job.message;
+    state.textContent = job.state_label; bar.max = job.total || 1; bar.value = job.progress;
+    count.textContent = job.percent + "\u00a0%"; message.textContent = job.message_label;
     if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); return; }
     setTimeout(poll, 1000);
   }
