@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Count, Min
+
 from .roles import role_of
 
 
@@ -27,6 +29,13 @@ class Work:
     #: ``due`` (someone must act: shown first), ``watch`` (worth a look) or ``done`` (nothing waits).
     urgency: str = "due"
     note: str = ""
+
+
+def waiting_work(queryset, *, oldest: str, **fields) -> Work:
+    """The :class:`Work` of the rows of ``queryset`` that wait: their count and the oldest ``oldest``, in one
+    query; ``fields`` are the rest of the Work (key, label, url…)."""
+    found = queryset.aggregate(count=Count("id"), oldest=Min(oldest))
+    return Work(count=found["count"], oldest=found["oldest"], **fields)
 
 
 @dataclass(frozen=True)

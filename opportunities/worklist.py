@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
-from ecosystem.worklist import Work, register
+from ecosystem.worklist import Work, register, waiting_work
 
 from .claims import overdue_claims
 from .models import OPEN_STAGES, ExtensionStatus, Opportunity, QueuedBooking, RegistrationStatus
@@ -81,25 +81,18 @@ def protections_ending(user) -> Work:
 
 def claims_overdue(user) -> Work:
     """Partner wins claimed longer ago than ``CLAIM_CONFIRMATION_DAYS`` and still unconfirmed (SPEC §4.2)."""
-    found = overdue_claims().aggregate(count=Count("id"), oldest=Min("claimed_at"))
-    return Work(
-        key="claims",
-        label=_("Claimed wins waiting too long for confirmation"),
-        count=found["count"],
-        oldest=found["oldest"],
+    return waiting_work(
+        overdue_claims(), oldest="claimed_at",
+        key="claims", label=_("Claimed wins waiting too long for confirmation"),
         url=reverse("claim-list") + "?overdue=1",
-    )
+    )  # fmt: skip
 
 
 def bookings_to_reconcile(user) -> Work:
-    found = QueuedBooking.objects.waiting().aggregate(count=Count("id"), oldest=Min("created_at"))
-    return Work(
-        key="bookings",
-        label=_("Bookings to reconcile"),
-        count=found["count"],
-        oldest=found["oldest"],
-        url=reverse("reconciliation-queue"),
-    )
+    return waiting_work(
+        QueuedBooking.objects.waiting(), oldest="created_at",
+        key="bookings", label=_("Bookings to reconcile"), url=reverse("reconciliation-queue"),
+    )  # fmt: skip
 
 
 def register_work() -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commissions.models import RunStatus, SettlementRun
 from ecosystem.roles import CHANNEL_ONLY, INTERNAL_ROLES
-from ecosystem.worklist import Work, register
+from ecosystem.worklist import Work, register, waiting_work
 
 from .models import BillingDetails, PaymentFile, PaymentFileStatus
 
@@ -41,14 +41,10 @@ def runs_not_fully_paid(user) -> Work:
 
 
 def ibans_to_confirm(user) -> Work:
-    found = BillingDetails.objects.held().aggregate(count=Count("id"), oldest=Min("iban_changed_at"))
-    return Work(
-        key="ibans",
-        label=_("IBAN changes awaiting confirmation"),
-        count=found["count"],
-        oldest=found["oldest"],
-        url=reverse("payments:billing-list"),
-    )
+    return waiting_work(
+        BillingDetails.objects.held(), oldest="iban_changed_at",
+        key="ibans", label=_("IBAN changes awaiting confirmation"), url=reverse("payments:billing-list"),
+    )  # fmt: skip
 
 
 def register_work() -> None:
