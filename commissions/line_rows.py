@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from .calculation import PayoutLine
+from .line_parts import compact
 
 #: The ledger's columns as the settlement writes them (``id`` is the database's).
 LINE_COLUMNS = (
@@ -27,5 +28,10 @@ def line_row(
     return (
         line.partner_id, line.deal_id, line.rule_id, kind, deal_period, line.base_amount, line.rate,
         line.accelerator, line.capped, line.payout if payout is None else payout,
-        line.parts if parts is None else parts, corrects_id,
+        stored_parts(line) if parts is None else parts, corrects_id,
     )  # fmt: skip
+
+
+def stored_parts(line: PayoutLine) -> dict:
+    """The line's explanation parts as the ledger keeps them (:func:`.line_parts.compact`)."""
+    return compact(line.parts, line.base_amount, line.rate, line.capped, line.payout)

@@ -13,7 +13,7 @@ from ecosystem.fields import ChoiceListField
 from ecosystem.scoping import ScopedQuerySet
 from partners.models import PartnerKind, PartnerTier
 
-from . import explaining
+from . import explaining, line_parts
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 7, "decimal_places": 6}
@@ -476,9 +476,15 @@ class PayoutLine(LockedRunGuard, models.Model):
         ]
 
     @property
+    def parts(self) -> dict:
+        """The whole explanation parts: those stored, with the steps the line's columns say
+        (:mod:`.line_parts`; most lines store none)."""
+        return line_parts.expand(self.explanation_parts, self.base_amount, self.rate, self.capped, self.payout)
+
+    @property
     def explanation(self) -> str:
         """The line's arithmetic in the active language."""
-        return explaining.render(self.explanation_parts)
+        return explaining.render(self.parts)
 
     @explanation.setter
     def explanation(self, value: str) -> None:

@@ -35,7 +35,7 @@ from jobs.models import Job
 from jobs.services import job_create, job_fail, job_progress, job_succeed, send_after_commit
 
 from . import adjusting, approval_rules, calculation, overlap, sql_calculation
-from .line_rows import LINE_COLUMNS, PAYOUT, line_row
+from .line_rows import LINE_COLUMNS, PAYOUT, line_row, stored_parts
 from .loading import load_deals, load_quotas, load_rules
 from .models import (
     LOCKED_STATUSES,
@@ -373,7 +373,7 @@ def _adjustments(period: Period, partner_ids: list[int]) -> list[tuple]:
         key = (line.deal_id, line.rule_id, line.partner_id)
         already, corrects = paid.get(key, (Decimal("0"), None))
         if line.payout != already:
-            parts = adjustment_parts(period.label, key in paid, line.payout, already, line.parts)
+            parts = adjustment_parts(period.label, key in paid, line.payout, already, stored_parts(line))
             rows.append(
                 line_row(line, LineKind.ADJUSTMENT, period.label, corrects, payout=line.payout - already, parts=parts)
             )

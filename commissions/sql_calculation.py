@@ -40,14 +40,16 @@ CREATE TEMPORARY TABLE settle_rule (
     select_only boolean, registration_required boolean NOT NULL, min_amount numeric, max_amount numeric,
     valid_from date, valid_to date,
     in_sql boolean NOT NULL, kind text NOT NULL, rate numeric, flat_amount numeric, cap_per_deal numeric,
-    accelerator_threshold numeric, accelerator_multiplier numeric
+    accelerator_threshold numeric, accelerator_multiplier numeric, per_deal boolean NOT NULL,
+    compact_parts jsonb NOT NULL, compact_text text NOT NULL
 ) ON COMMIT DROP
 """
 
 RULE_COLUMNS = (
     "id", "name", "priority", "bonus", "tiers", "kinds", "product_lines", "sectors", "regions", "select_only",
     "registration_required", "min_amount", "max_amount", "valid_from", "valid_to", "in_sql", "kind", "rate",
-    "flat_amount", "cap_per_deal", "accelerator_threshold", "accelerator_multiplier",
+    "flat_amount", "cap_per_deal", "accelerator_threshold", "accelerator_multiplier", "per_deal",
+    "compact_parts", "compact_text",
 )  # fmt: skip
 
 
@@ -96,6 +98,16 @@ COMMISSION_PARTS = (
     + """ || '}' ELSE '' END || ']}'){parts_cast}"""
 )
 
+#: What the ledger stores (:mod:`.line_parts`): a line whose steps its columns say — a percent, capped per deal
+#: or not, or an uncapped flat amount, without accelerator — stores its rule's ``{"kind": "commission", "rule":
+#: name}``, made once per rule (``compact_parts``, or ``compact_text`` for the scratch table); the others, all
+#: of COMMISSION_PARTS.
+LINE_PARTS = (
+    "CASE WHEN multiplier IS NULL AND (kind = 'percent' OR NOT over_cap) THEN {compact_parts} ELSE "
+    + COMMISSION_PARTS
+    + " END"
+)
+
 
 DEAL_COLUMNS = (
     "id, partner_id, amount, closed_on, product_line, tier, kind, sector, region, is_select, registration_status"
@@ -105,7 +117,7 @@ SETTLE_SQL = f"""
 WITH deal AS MATERIALIZED (
     SELECT o.id, o.partner_id, o.amount, o.closed_on, o.product_line, p.tier, p.kind, a.sector, a.region,
            a.is_select, coalesce(o.registration_status, '') AS registration_status,
-           sum(o.amount) OVER (PARTITION BY o.partner_id) AS won
+           {{won}} AS won
     FROM opportunities_opportunity o
     JOIN partners_partner p ON p.id = o.partner_id
     JOIN accounts_account a ON a.id = o.account_id
@@ -117,10 +129,22 @@ WITH deal AS MATERIALIZED (
 signature AS (
     SELECT DISTINCT {{signature}} FROM deal
 ),
-signature_rule AS MATERIALIZED (
-    SELECT s.*, r.id AS rule_id
-    FROM signature s
+-- Per combination, the base rules in precedence order (rank 1 first): a deal takes the first whose
+-- per-deal conditions (amounts, dates within the period) it meets, so no base rule ranked below the
+-- first one without such conditions can ever be chosen — those are cut here, once per combination.
+signature_ranked AS (
+    SELECT s.*, r.id AS rule_id, r.bonus, r.per_deal,
+           row_number() OVER (PARTITION BY s.signature_key, r.bonus ORDER BY r.priority DESC, r.id) AS rank
+    FROM (SELECT signature.*, row_number() OVER () AS signature_key FROM signature) s
     JOIN settle_rule r ON {{static_conditions}}
+),
+signature_rule AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT signature_ranked.*,
+               min(rank) FILTER (WHERE NOT bonus AND NOT per_deal) OVER (PARTITION BY signature_key) AS last_rank
+        FROM signature_ranked
+    ) ranked
+    WHERE bonus OR last_rank IS NULL OR rank <= last_rank
 ),
 matched AS MATERIALIZED (
     SELECT d.id, d.partner_id, d.amount, d.won, r.id AS rule_id, r.priority, r.bonus, r.in_sql
@@ -133,22 +157,23 @@ matched AS MATERIALIZED (
       AND (r.valid_to IS NULL OR d.closed_on <= r.valid_to)
 ),
 chosen AS MATERIALIZED (
-    (SELECT DISTINCT ON (id) * FROM matched WHERE NOT bonus ORDER BY id, priority DESC, rule_id)
+    {{chosen_base}}
     UNION ALL
     SELECT * FROM matched WHERE bonus
 ),
 priced AS (
-    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.kind, r.cap_per_deal, c.won, q.amount AS quota,
+    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.compact_parts, r.compact_text, r.kind, r.cap_per_deal,
+           c.won, {{quota}} AS quota,
            r.accelerator_threshold AS threshold,
            CASE WHEN r.kind = 'percent' THEN coalesce(r.rate, 0) END AS rate,
            CASE WHEN r.kind = 'percent' THEN c.amount * coalesce(r.rate, 0) ELSE coalesce(r.flat_amount, 0) END
                AS raw,
            CASE WHEN r.accelerator_threshold IS NOT NULL AND r.accelerator_multiplier IS NOT NULL
-                     AND q.amount > 0 AND c.won >= r.accelerator_threshold * q.amount
+                     AND {{quota}} > 0 AND c.won >= r.accelerator_threshold * {{quota}}
                 THEN r.accelerator_multiplier END AS multiplier
     FROM chosen c
     JOIN settle_rule r ON r.id = c.rule_id
-    LEFT JOIN commissions_quota q ON q.partner_id = c.partner_id AND q.period = %(period)s
+    {{quota_join}}
     WHERE c.in_sql
 ),
 accelerated AS (
@@ -163,7 +188,7 @@ written AS (
     SELECT %(run)s, %(attempt)s, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, multiplier,
            CASE WHEN over_cap THEN 'deal' ELSE '' END,
            round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2),
-           {COMMISSION_PARTS},
+           {LINE_PARTS},
            NULL
     FROM capped
     RETURNING partner_id, payout
@@ -195,19 +220,49 @@ SIGNATURE_COLUMNS = {
 }
 
 
-def settle_sql(rules: list[calculation.Rule], target: str = "commissions_payoutline") -> str:
-    """SETTLE_SQL with the signature cut to the columns some rule conditions on (few combinations)."""
+def settle_sql(rules: list[calculation.Rule], start, end, target: str = "commissions_payoutline") -> str:
+    """SETTLE_SQL cut to what the rules need: the signature to the columns some rule conditions on (few
+    combinations); the sort that picks each deal's base rule only when a base rule has per-deal conditions
+    (without, the ranking per combination leaves one candidate per deal); the partner's won amount and quota
+    only when a rule has an accelerator."""
     used = [
         SIGNATURE_COLUMNS[rule_field]
         for rule_field in SIGNATURE_COLUMNS
         if any(calculation.conditions_on(rule, rule_field) for rule in rules)
     ]
+    if any(rule.stacking != "bonus" and per_deal_conditions(rule, start, end) for rule in rules):
+        chosen_base = "(SELECT DISTINCT ON (id) * FROM matched WHERE NOT bonus ORDER BY id, priority DESC, rule_id)"
+    else:
+        chosen_base = "SELECT * FROM matched WHERE NOT bonus"
+    accelerated = any(
+        rule.accelerator_threshold is not None and rule.accelerator_multiplier is not None for rule in rules
+    )
     return (
         SETTLE_SQL.replace("{signature}", ", ".join(column for column, _ in used) or "true AS any_deal")
         .replace("{static_conditions}", " AND ".join(condition for _, condition in used) or "true")
         .replace("{target}", target)
+        .replace("{compact_parts}", "compact_text" if target == "owed_line" else "compact_parts")
         .replace("{parts_cast}", "" if target == "owed_line" else "::jsonb")
         .replace("{signature_join}", " AND ".join(f"s.{column} = d.{column}" for column, _ in used) or "true")
+        .replace("{chosen_base}", chosen_base)
+        .replace("{won}", "sum(o.amount) OVER (PARTITION BY o.partner_id)" if accelerated else "NULL::numeric")
+        .replace("{quota}", "q.amount" if accelerated else "NULL::numeric")
+        .replace(
+            "{quota_join}",
+            "LEFT JOIN commissions_quota q ON q.partner_id = c.partner_id AND q.period = %(period)s"
+            if accelerated
+            else "",
+        )
+    )
+
+
+def per_deal_conditions(rule: calculation.Rule, start, end) -> bool:
+    """Whether some deal of the period [start, end] may fail the rule on its own amount or date."""
+    return (
+        rule.min_amount is not None
+        or rule.max_amount is not None
+        or (rule.valid_from is not None and rule.valid_from > start)
+        or (rule.valid_to is not None and rule.valid_to < end)
     )
 
 
@@ -216,9 +271,11 @@ def computed_in_sql(rule: calculation.Rule) -> bool:
     return rule.kind in ("percent", "flat") and rule.cap_per_period is None
 
 
-def _rule_row(rule: calculation.Rule) -> tuple:
+def _rule_row(rule: calculation.Rule, start, end) -> tuple:
     def condition(values):
         return sorted(values) or None
+
+    compact = json.dumps({"kind": "commission", "rule": rule.name})
 
     return (
         rule.id, rule.name, rule.priority, rule.stacking == "bonus", condition(rule.partner_tiers),
@@ -226,6 +283,7 @@ def _rule_row(rule: calculation.Rule) -> tuple:
         condition(rule.regions), rule.select_only, rule.registration_required, rule.min_amount, rule.max_amount,
         rule.valid_from, rule.valid_to, computed_in_sql(rule), rule.kind, rule.rate, rule.flat_amount,
         rule.cap_per_deal, rule.accelerator_threshold, rule.accelerator_multiplier,
+        per_deal_conditions(rule, start, end), compact, compact,
     )  # fmt: skip
 
 
@@ -255,9 +313,9 @@ def settle_chunk(
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort of DISTINCT ON stays in memory
         cursor.execute("DROP TABLE IF EXISTS pg_temp.settle_rule")
         cursor.execute(RULE_TABLE)
-        _insert(cursor, "settle_rule", RULE_COLUMNS, [_rule_row(rule) for rule in rules])
+        _insert(cursor, "settle_rule", RULE_COLUMNS, [_rule_row(rule, start, end) for rule in rules])
         cursor.execute(
-            settle_sql(rules, target),
+            settle_sql(rules, start, end, target),
             {
                 "approved": RegistrationStatus.APPROVED, "won": Stage.WON, "partners": list(partner_ids),
                 "start": start, "end": end, "period": period_label, "run": run_id, "attempt": attempt,

@@ -380,7 +380,9 @@ class PayoutLineSerializer(serializers.ModelSerializer):
     accelerator = PlainDecimalField(max_digits=6, decimal_places=4, read_only=True)
     explanation = serializers.CharField(read_only=True, help_text="The line's arithmetic in the request's language.")
     explanation_parts = serializers.JSONField(
-        read_only=True, help_text="The same arithmetic as stored: a kind and the figures (amounts and rates as text)."
+        source="parts",
+        read_only=True,
+        help_text="The same arithmetic as parts: a kind and the figures (amounts and rates as text).",
     )
     open_dispute = serializers.SerializerMethodField()
 
