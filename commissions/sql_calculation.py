@@ -16,6 +16,9 @@ partners:
   the partner's other deals in closing order) and the deals no rule pays: Python finishes those
   with :func:`calculation.group_lines` and :func:`calculation.calculate`.
 
+An approved period's corrections (SPEC §4.1, re-settle and diff) reuse the same matching and pricing:
+:func:`adjust_chunk` joins what the chunk's deals are owed now with what was paid, in one statement.
+
 ``tests/commissions/test_sql_calculation.py`` checks that both give the same lines, payouts and
 explanation parts, on hand-written cases and on generated ones.
 """
@@ -30,7 +33,7 @@ from django.db import connection
 from opportunities.models import RegistrationStatus, Stage
 
 from . import calculation
-from .line_rows import LINE_COLUMN_LIST, LINE_COLUMNS, PARTS, line_row
+from .line_rows import LINE_COLUMN_LIST, stored_parts
 from .loading import deal_from_row
 
 RULE_TABLE = """
@@ -41,7 +44,7 @@ CREATE TEMPORARY TABLE settle_rule (
     valid_from date, valid_to date,
     in_sql boolean NOT NULL, kind text NOT NULL, rate numeric, flat_amount numeric, cap_per_deal numeric,
     accelerator_threshold numeric, accelerator_multiplier numeric, per_deal boolean NOT NULL,
-    compact_parts jsonb NOT NULL, compact_text text NOT NULL
+    compact_parts jsonb NOT NULL
 ) ON COMMIT DROP
 """
 
@@ -49,13 +52,8 @@ RULE_COLUMNS = (
     "id", "name", "priority", "bonus", "tiers", "kinds", "product_lines", "sectors", "regions", "select_only",
     "registration_required", "min_amount", "max_amount", "valid_from", "valid_to", "in_sql", "kind", "rate",
     "flat_amount", "cap_per_deal", "accelerator_threshold", "accelerator_multiplier", "per_deal",
-    "compact_parts", "compact_text",
+    "compact_parts",
 )  # fmt: skip
-
-
-def json_parts(row: tuple) -> tuple:
-    """A ``line_row`` with its explanation parts as JSON text, for a parameter of a raw INSERT."""
-    return (*row[:PARTS], json.dumps(row[PARTS]), *row[PARTS + 1 :])
 
 
 def _insert(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -80,9 +78,7 @@ def _text(expression: str) -> str:
 
 
 #: A commission line's parts (:meth:`calculation.PayoutLine.parts`) as SQL: JSON text concatenated and cast
-#: once, which costs a third less than nesting jsonb_build_object calls (half a million lines a quarter).
-#: ``{parts_cast}`` is ``::jsonb`` for the ledger; the adjustments' scratch table keeps the text (only the
-#: few lines that differ from what was paid are ever read back, and ADJUST_SQL casts those).
+#: once, which costs a third less than nesting jsonb_build_object calls.
 COMMISSION_PARTS = (
     """('{"kind": "commission", "rule": ' || to_json(name)::text || ', "steps": ['"""
     """ || CASE WHEN kind = 'percent' THEN '{"kind": "percent", "base": ' || """
@@ -95,15 +91,14 @@ COMMISSION_PARTS = (
     + _text("round(div(2000 * won + quota, 2 * quota) / 10, 1)::text") + """ || ', "threshold": ' || """
     + _text(_percent("threshold")) + """ || ', "value": ' || """ + _text(_cents("value")) + """ || '}' END"""
     """ || CASE WHEN over_cap THEN ', {"kind": "deal_cap", "cap": ' || """ + _text(_cents("cap_per_deal"))
-    + """ || '}' ELSE '' END || ']}'){parts_cast}"""
+    + """ || '}' ELSE '' END || ']}')::jsonb"""
 )
 
 #: What the ledger stores (:mod:`.line_parts`): a line whose steps its columns say — a percent, capped per deal
 #: or not, or an uncapped flat amount, without accelerator — stores its rule's ``{"kind": "commission", "rule":
-#: name}``, made once per rule (``compact_parts``, or ``compact_text`` for the scratch table); the others, all
-#: of COMMISSION_PARTS.
+#: name}``, made once per rule (``compact_parts``); the others, all of COMMISSION_PARTS.
 LINE_PARTS = (
-    "CASE WHEN multiplier IS NULL AND (kind = 'percent' OR NOT over_cap) THEN {compact_parts} ELSE "
+    "CASE WHEN multiplier IS NULL AND (kind = 'percent' OR NOT over_cap) THEN compact_parts ELSE "
     + COMMISSION_PARTS
     + " END"
 )
@@ -113,11 +108,13 @@ DEAL_COLUMNS = (
     "id, partner_id, amount, closed_on, product_line, tier, kind, sector, region, is_select, registration_status"
 )
 
-SETTLE_SQL = f"""
+#: The chunk's deals matched to their rules and priced: ``capped`` has a row per line PostgreSQL computes
+#: (``chosen`` also holds the deals of the rules Python computes, ``matched`` every deal some rule pays).
+LINES_CTES = """
 WITH deal AS MATERIALIZED (
     SELECT o.id, o.partner_id, o.amount, o.closed_on, o.product_line, p.tier, p.kind, a.sector, a.region,
            a.is_select, coalesce(o.registration_status, '') AS registration_status,
-           {{won}} AS won
+           {won} AS won
     FROM opportunities_opportunity o
     JOIN partners_partner p ON p.id = o.partner_id
     JOIN accounts_account a ON a.id = o.account_id
@@ -127,7 +124,7 @@ WITH deal AS MATERIALIZED (
 ),
 -- What many deals share (partner, product, account) is matched once per combination, not per deal.
 signature AS (
-    SELECT DISTINCT {{signature}} FROM deal
+    SELECT DISTINCT {signature} FROM deal
 ),
 -- Per combination, the base rules in precedence order (rank 1 first): a deal takes the first whose
 -- per-deal conditions (amounts, dates within the period) it meets, so no base rule ranked below the
@@ -136,7 +133,7 @@ signature_ranked AS (
     SELECT s.*, r.id AS rule_id, r.bonus, r.per_deal,
            row_number() OVER (PARTITION BY s.signature_key, r.bonus ORDER BY r.priority DESC, r.id) AS rank
     FROM (SELECT signature.*, row_number() OVER () AS signature_key FROM signature) s
-    JOIN settle_rule r ON {{static_conditions}}
+    JOIN settle_rule r ON {static_conditions}
 ),
 signature_rule AS MATERIALIZED (
     SELECT * FROM (
@@ -149,7 +146,7 @@ signature_rule AS MATERIALIZED (
 matched AS MATERIALIZED (
     SELECT d.id, d.partner_id, d.amount, d.won, r.id AS rule_id, r.priority, r.bonus, r.in_sql
     FROM deal d
-    JOIN signature_rule s ON {{signature_join}}
+    JOIN signature_rule s ON {signature_join}
     JOIN settle_rule r ON r.id = s.rule_id
     WHERE (r.min_amount IS NULL OR d.amount >= r.min_amount)
       AND (r.max_amount IS NULL OR d.amount <= r.max_amount)
@@ -157,23 +154,23 @@ matched AS MATERIALIZED (
       AND (r.valid_to IS NULL OR d.closed_on <= r.valid_to)
 ),
 chosen AS MATERIALIZED (
-    {{chosen_base}}
+    {chosen_base}
     UNION ALL
     SELECT * FROM matched WHERE bonus
 ),
 priced AS (
-    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.compact_parts, r.compact_text, r.kind, r.cap_per_deal,
-           c.won, {{quota}} AS quota,
+    SELECT c.partner_id, c.id, c.rule_id, c.amount, r.name, r.compact_parts, r.kind, r.cap_per_deal,
+           c.won, {quota} AS quota,
            r.accelerator_threshold AS threshold,
            CASE WHEN r.kind = 'percent' THEN coalesce(r.rate, 0) END AS rate,
            CASE WHEN r.kind = 'percent' THEN c.amount * coalesce(r.rate, 0) ELSE coalesce(r.flat_amount, 0) END
                AS raw,
            CASE WHEN r.accelerator_threshold IS NOT NULL AND r.accelerator_multiplier IS NOT NULL
-                     AND {{quota}} > 0 AND c.won >= r.accelerator_threshold * {{quota}}
+                     AND {quota} > 0 AND c.won >= r.accelerator_threshold * {quota}
                 THEN r.accelerator_multiplier END AS multiplier
     FROM chosen c
     JOIN settle_rule r ON r.id = c.rule_id
-    {{quota_join}}
+    {quota_join}
     WHERE c.in_sql
 ),
 accelerated AS (
@@ -182,9 +179,14 @@ accelerated AS (
 capped AS (
     SELECT accelerated.*, coalesce(cap_per_deal IS NOT NULL AND value > cap_per_deal, false) AS over_cap
     FROM accelerated
-),
+)
+"""
+
+SETTLE_SQL = (
+    LINES_CTES
+    + f""",
 written AS (
-    INSERT INTO {{target}} ({LINE_COLUMN_LIST})
+    INSERT INTO commissions_payoutline ({LINE_COLUMN_LIST})
     SELECT %(run)s, %(attempt)s, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, multiplier,
            CASE WHEN over_cap THEN 'deal' ELSE '' END,
            round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2),
@@ -203,6 +205,16 @@ UNION ALL
 SELECT 'unpaid', d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, NULL
 FROM deal d WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.id = d.id)
 """
+)
+
+#: The deals of the chunk that rules computed in Python pay (tiers, period caps), each with its rule.
+PYTHON_ROWS_SQL = (
+    LINES_CTES
+    + f"""
+SELECT d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, c.rule_id
+FROM chosen c JOIN deal d ON d.id = c.id WHERE NOT c.in_sql
+"""
+)
 
 
 #: rule condition → (the deal's column, the condition in SQL on a signature ``s`` and a rule ``r``)
@@ -220,9 +232,9 @@ SIGNATURE_COLUMNS = {
 }
 
 
-def settle_sql(rules: list[calculation.Rule], start, end, target: str = "commissions_payoutline") -> str:
-    """SETTLE_SQL cut to what the rules need: the signature to the columns some rule conditions on (few
-    combinations); the sort that picks each deal's base rule only when a base rule has per-deal conditions
+def specialized(sql: str, rules: list[calculation.Rule], start, end) -> str:
+    """LINES_CTES (in ``sql``) cut to what the rules need: the signature to the columns some rule conditions on
+    (few combinations); the sort that picks each deal's base rule only when a base rule has per-deal conditions
     (without, the ranking per combination leaves one candidate per deal); the partner's won amount and quota
     only when a rule has an accelerator."""
     used = [
@@ -237,22 +249,15 @@ def settle_sql(rules: list[calculation.Rule], start, end, target: str = "commiss
     accelerated = any(
         rule.accelerator_threshold is not None and rule.accelerator_multiplier is not None for rule in rules
     )
+    quota_join = "LEFT JOIN commissions_quota q ON q.partner_id = c.partner_id AND q.period = %(period)s"
     return (
-        SETTLE_SQL.replace("{signature}", ", ".join(column for column, _ in used) or "true AS any_deal")
+        sql.replace("{signature}", ", ".join(column for column, _ in used) or "true AS any_deal")
         .replace("{static_conditions}", " AND ".join(condition for _, condition in used) or "true")
-        .replace("{target}", target)
-        .replace("{compact_parts}", "compact_text" if target == "owed_line" else "compact_parts")
-        .replace("{parts_cast}", "" if target == "owed_line" else "::jsonb")
         .replace("{signature_join}", " AND ".join(f"s.{column} = d.{column}" for column, _ in used) or "true")
         .replace("{chosen_base}", chosen_base)
         .replace("{won}", "sum(o.amount) OVER (PARTITION BY o.partner_id)" if accelerated else "NULL::numeric")
         .replace("{quota}", "q.amount" if accelerated else "NULL::numeric")
-        .replace(
-            "{quota_join}",
-            "LEFT JOIN commissions_quota q ON q.partner_id = c.partner_id AND q.period = %(period)s"
-            if accelerated
-            else "",
-        )
+        .replace("{quota_join}", quota_join if accelerated else "")
     )
 
 
@@ -283,7 +288,7 @@ def _rule_row(rule: calculation.Rule, start, end) -> tuple:
         condition(rule.regions), rule.select_only, rule.registration_required, rule.min_amount, rule.max_amount,
         rule.valid_from, rule.valid_to, computed_in_sql(rule), rule.kind, rule.rate, rule.flat_amount,
         rule.cap_per_deal, rule.accelerator_threshold, rule.accelerator_multiplier,
-        per_deal_conditions(rule, start, end), compact, compact,
+        per_deal_conditions(rule, start, end), compact,
     )  # fmt: skip
 
 
@@ -292,6 +297,41 @@ class ChunkResult:
     written: dict[int, tuple[Decimal, int]]  # the lines PostgreSQL inserted: partner → (total, count)
     lines: list[calculation.PayoutLine]  # lines of the rules computed in Python, still to insert
     exceptions: list[calculation.DealException]
+
+
+def _prepare(cursor, rules: list[calculation.Rule], start, end) -> None:
+    """The chunk's transaction-scoped settings and rule table."""
+    cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort of DISTINCT ON stays in memory
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.settle_rule")
+    cursor.execute(RULE_TABLE)
+    _insert(cursor, "settle_rule", RULE_COLUMNS, [_rule_row(rule, start, end) for rule in rules])
+
+
+def _parameters(*, period_label: str, start, end, partner_ids: list[int], run_id: int, attempt: int) -> dict:
+    return {
+        "approved": RegistrationStatus.APPROVED, "won": Stage.WON, "partners": list(partner_ids),
+        "start": start, "end": end, "period": period_label, "run": run_id, "attempt": attempt,
+    }  # fmt: skip
+
+
+def _python_lines(
+    rows: list[tuple], rules: list[calculation.Rule], quotas: dict[int, Decimal]
+) -> list[calculation.PayoutLine]:
+    """The lines of the rules Python computes, from ``(deal columns…, partner's won, rule id)`` rows."""
+    groups: dict[tuple[int, int], list[calculation.Deal]] = defaultdict(list)
+    won: dict[int, Decimal] = {}
+    for *deal_row, partner_won, rule_id in rows:
+        deal = deal_from_row(deal_row)
+        won[deal.partner_id] = partner_won
+        groups[(int(rule_id), deal.partner_id)].append(deal)
+    by_id = {rule.id: rule for rule in rules}
+    lines = []
+    for (rule_id, partner_id), deals in sorted(groups.items()):
+        rule = by_id[rule_id]
+        deals.sort(key=lambda d: d.order_key)
+        acceleration = calculation.accelerator(rule, won[partner_id], quotas.get(partner_id))
+        lines.extend(calculation.group_lines(rule, partner_id, deals, acceleration))
+    return lines
 
 
 def settle_chunk(
@@ -304,45 +344,30 @@ def settle_chunk(
     partner_ids: list[int],
     rules: list[calculation.Rule],
     quotas: dict[int, Decimal],
-    target: str = "commissions_payoutline",
 ) -> ChunkResult:
-    """Write the chunk's commission lines into ``target``; return the rest for Python. Call inside a transaction."""
+    """Write the chunk's commission lines into the ledger; return the rest for Python. Call inside a transaction."""
     if not partner_ids:
         return ChunkResult({}, [], [])
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # the sort of DISTINCT ON stays in memory
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.settle_rule")
-        cursor.execute(RULE_TABLE)
-        _insert(cursor, "settle_rule", RULE_COLUMNS, [_rule_row(rule, start, end) for rule in rules])
+        _prepare(cursor, rules, start, end)
         cursor.execute(
-            settle_sql(rules, start, end, target),
-            {
-                "approved": RegistrationStatus.APPROVED, "won": Stage.WON, "partners": list(partner_ids),
-                "start": start, "end": end, "period": period_label, "run": run_id, "attempt": attempt,
-            },
+            specialized(SETTLE_SQL, rules, start, end),
+            _parameters(
+                period_label=period_label, start=start, end=end, partner_ids=partner_ids, run_id=run_id,
+                attempt=attempt,
+            ),
         )  # fmt: skip
         rows = cursor.fetchall()
     written: dict[int, tuple[Decimal, int]] = {}
-    groups: dict[tuple[int, int], list[calculation.Deal]] = defaultdict(list)
-    won: dict[int, Decimal] = {}
-    unpaid = []
-    for tag, *deal_row, partner_won, extra in rows:
+    python_rows, unpaid = [], []
+    for tag, *row in rows:
         if tag == "written":
-            written[deal_row[1]] = (deal_row[2], int(extra))
-            continue
-        deal = deal_from_row(deal_row)
-        won[deal.partner_id] = partner_won
-        if tag == "python":
-            groups[(int(extra), deal.partner_id)].append(deal)
+            written[row[1]] = (row[2], int(row[-1]))
+        elif tag == "python":
+            python_rows.append(row)
         else:
-            unpaid.append(deal)
-    by_id = {rule.id: rule for rule in rules}
-    lines = []
-    for (rule_id, partner_id), deals in sorted(groups.items()):
-        rule = by_id[rule_id]
-        deals.sort(key=lambda d: d.order_key)
-        acceleration = calculation.accelerator(rule, won[partner_id], quotas.get(partner_id))
-        lines.extend(calculation.group_lines(rule, partner_id, deals, acceleration))
+            unpaid.append(deal_from_row(row[:-2]))
+    lines = _python_lines(python_rows, rules, quotas)
     exceptions = calculation.calculate(unpaid, rules, quotas).exceptions if unpaid else []
     return ChunkResult(written, lines, exceptions)
 
@@ -365,50 +390,69 @@ PAID_LINES = """
 """
 
 
-OWED_TABLE = f"""
-CREATE TEMPORARY TABLE owed_line ON COMMIT DROP AS
-SELECT {LINE_COLUMN_LIST} FROM commissions_payoutline WITH NO DATA
+#: The lines of the rules Python computes (tiers, period caps) that the chunk's deals are owed now.
+OWED_PYTHON_TABLE = """
+CREATE TEMPORARY TABLE owed_python (
+    partner_id bigint NOT NULL, opportunity_id bigint NOT NULL, rule_id bigint NOT NULL,
+    base_amount numeric NOT NULL, rate numeric, accelerator numeric, capped text NOT NULL, payout numeric NOT NULL,
+    parts jsonb NOT NULL
+) ON COMMIT DROP
 """
+OWED_PYTHON_COLUMNS = (
+    "partner_id", "opportunity_id", "rule_id", "base_amount", "rate", "accelerator", "capped", "payout", "parts"
+)
 
-ADJUST_SQL = f"""
-WITH paid AS MATERIALIZED (
+#: Re-settle and diff in one statement: the lines the chunk's deals are owed now (LINES_CTES, as the ledger
+#: would get them, and Python's) fully joined with what approved runs paid, by deal, rule and partner — a line
+#: owed and paid differently is adjusted, owed and never paid is newly owed, paid and no longer owed is
+#: clawed back. The owed lines are never written anywhere; only the few that differ become ledger lines.
+ADJUST_SQL = (
+    LINES_CTES
+    + f""",
+owed AS (
+    SELECT partner_id, id AS opportunity_id, rule_id, amount AS base_amount, rate, multiplier AS accelerator,
+           CASE WHEN over_cap THEN 'deal' ELSE '' END AS capped,
+           round(CASE WHEN over_cap THEN cap_per_deal ELSE value END, 2) AS payout,
+           {LINE_PARTS} AS parts
+    FROM capped
+    UNION ALL
+    SELECT {", ".join(OWED_PYTHON_COLUMNS)} FROM owed_python
+),
+paid AS MATERIALIZED (
     SELECT l.opportunity_id, l.rule_id, l.partner_id, sum(l.payout) AS total,
            coalesce(min(l.id) FILTER (WHERE l.kind = 'commission'), min(l.id)) AS original_id
     FROM {PAID_LINES}
     WHERE r.status = ANY(%(locked)s) AND l.deal_period = %(period)s AND l.kind = ANY(%(kinds)s)
     GROUP BY l.opportunity_id, l.rule_id, l.partner_id
 ),
-owed AS (
-    SELECT o.*, coalesce(p.total, 0) AS already, o.payout - coalesce(p.total, 0) AS difference, p.original_id,
-           p.opportunity_id IS NOT NULL AS was_paid
-    FROM owed_line o
-    LEFT JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id AND p.partner_id = o.partner_id
+diff AS (
+    SELECT coalesce(o.partner_id, p.partner_id) AS partner_id,
+           coalesce(o.opportunity_id, p.opportunity_id) AS opportunity_id, coalesce(o.rule_id, p.rule_id) AS rule_id,
+           o.opportunity_id IS NOT NULL AS is_owed, p.opportunity_id IS NOT NULL AS was_paid,
+           o.base_amount, o.rate, o.accelerator, o.capped, o.parts, o.payout AS owed,
+           coalesce(p.total, 0) AS already, p.original_id
+    FROM owed o
+    FULL JOIN paid p ON p.opportunity_id = o.opportunity_id AND p.rule_id = o.rule_id AND p.partner_id = o.partner_id
 ),
 written AS (
 INSERT INTO commissions_payoutline ({LINE_COLUMN_LIST})
-SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s, base_amount, rate,
-       accelerator, capped, difference,
-       jsonb_build_object('kind', 'adjustment', 'period', %(period)s::text,
-                          'change', CASE WHEN was_paid THEN 'changed' ELSE 'newly_owed' END,
-                          'owed', {_cents("payout")}, 'paid', {_cents("already")},
-                          'difference', {_cents("difference")}, 'now', explanation_parts::jsonb),
+SELECT %(run)s, %(attempt)s, partner_id, opportunity_id, rule_id, 'adjustment', %(period)s,
+       coalesce(base_amount, 0), rate, accelerator, coalesce(capped, ''), coalesce(owed, 0) - already,
+       CASE WHEN is_owed
+            THEN jsonb_build_object('kind', 'adjustment', 'period', %(period)s::text,
+                                    'change', CASE WHEN was_paid THEN 'changed' ELSE 'newly_owed' END,
+                                    'owed', {_cents("owed")}, 'paid', {_cents("already")},
+                                    'difference', {_cents("owed - already")}, 'now', parts)
+            ELSE jsonb_build_object('kind', 'clawback', 'period', %(period)s::text, 'paid', {_cents("already")})
+       END,
        original_id
-FROM owed WHERE difference <> 0
-UNION ALL
-SELECT %(run)s, %(attempt)s, p.partner_id, p.opportunity_id, p.rule_id, 'adjustment', %(period)s, 0, NULL, NULL, '',
-       -p.total,
-       jsonb_build_object('kind', 'clawback', 'period', %(period)s::text, 'paid', {_cents("p.total")}),
-       p.original_id
-FROM paid p
-WHERE p.total <> 0
-  AND NOT EXISTS (
-      SELECT 1 FROM owed_line o
-      WHERE o.opportunity_id = p.opportunity_id AND o.rule_id = p.rule_id AND o.partner_id = p.partner_id
-  )
+FROM diff
+WHERE coalesce(owed, 0) <> already
 RETURNING partner_id, payout
 )
 SELECT partner_id, sum(payout), count(*) FROM written GROUP BY partner_id
 """
+)
 
 
 def paid_rule_ids(period_label: str, partner_ids: list[int], locked_statuses: list[str]) -> set[int | None]:
@@ -444,27 +488,26 @@ def adjust_chunk(
     returns, per partner, the total and count of the lines written."""
     if not partner_ids:
         return {}
+    parameters = _parameters(
+        period_label=period_label, start=start, end=end, partner_ids=partner_ids, run_id=run_id, attempt=attempt
+    )
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.owed_line")
-        cursor.execute(OWED_TABLE)
-        cursor.execute("ALTER TABLE owed_line ALTER COLUMN explanation_parts TYPE text")  # see COMMISSION_PARTS
-        owed = settle_chunk(
-            run_id=run_id, attempt=attempt, period_label=period_label, start=start, end=end,
-            partner_ids=partner_ids, rules=rules, quotas=quotas, target="owed_line",
-        )  # fmt: skip
-        _insert(
-            cursor, "owed_line", LINE_COLUMNS,
-            [(run_id, attempt, *json_parts(line_row(line, "commission", period_label, None))) for line in owed.lines],
-        )  # fmt: skip
-        # An index, so that the clawbacks' anti-join probes it whatever the planner believes of the paid lines
-        # (without it, a nested loop over both in full took minutes). No ANALYZE: it cost a fifth of the
-        # adjustment, and the planner sizes a never-analyzed table by its pages.
-        cursor.execute("CREATE INDEX ON owed_line (opportunity_id, rule_id, partner_id)")
+        _prepare(cursor, rules, start, end)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.owed_python")
+        cursor.execute(OWED_PYTHON_TABLE)
+        if not all(computed_in_sql(rule) for rule in rules):
+            cursor.execute(specialized(PYTHON_ROWS_SQL, rules, start, end), parameters)
+            lines = _python_lines(cursor.fetchall(), rules, quotas)
+            _insert(
+                cursor, "owed_python", OWED_PYTHON_COLUMNS,
+                [
+                    (line.partner_id, line.deal_id, line.rule_id, line.base_amount, line.rate, line.accelerator,
+                     line.capped, line.payout, json.dumps(stored_parts(line)))
+                    for line in lines
+                ],
+            )  # fmt: skip
         cursor.execute(
-            ADJUST_SQL,
-            {
-                "locked": list(locked_statuses), "period": period_label, "partners": list(partner_ids),
-                "run": run_id, "attempt": attempt, "kinds": list(diffed_kinds),
-            },
-        )  # fmt: skip
+            specialized(ADJUST_SQL, rules, start, end),
+            {**parameters, "locked": list(locked_statuses), "kinds": list(diffed_kinds)},
+        )
         return {partner_id: (total, count) for partner_id, total, count in cursor.fetchall()}
