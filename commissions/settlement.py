@@ -433,8 +433,10 @@ def settlement_finish(run_id: int, attempt: int) -> SettlementRun | None:
         if done != run.chunks_total:
             raise RuntimeError(f"only {done} of {run.chunks_total} chunks were computed")
         totals = Statement.objects.filter(run=run, attempt=attempt).aggregate(total=Sum("total"), n=Sum("line_count"))
+        # Every other attempt, as two ranges of the (run, attempt) index: NOT (attempt = n) reads the whole run's.
+        others = Q(attempt__lt=attempt) | Q(attempt__gt=attempt)
         for model in (PayoutLine, SettlementException, Statement, SettlementChunk):
-            _delete_rows(model.objects.filter(run=run).exclude(attempt=attempt))
+            _delete_rows(model.objects.filter(others, run=run))
         run.status = RunStatus.COMPUTED
         run.committed_attempt = attempt
         run.total = totals["total"] or Decimal("0")

@@ -153,7 +153,7 @@ matched AS MATERIALIZED (
       AND (r.valid_from IS NULL OR d.closed_on >= r.valid_from)
       AND (r.valid_to IS NULL OR d.closed_on <= r.valid_to)
 ),
-chosen AS MATERIALIZED (
+chosen AS (
     {chosen_base}
     UNION ALL
     SELECT * FROM matched WHERE bonus
@@ -198,9 +198,7 @@ written AS (
 SELECT 'written', NULL::bigint, partner_id, sum(payout), NULL::date, NULL, NULL, NULL, NULL, NULL, NULL::boolean,
        NULL, NULL::numeric, count(*)
 FROM written GROUP BY partner_id
-UNION ALL
-SELECT 'python', d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, c.rule_id
-FROM chosen c JOIN deal d ON d.id = c.id WHERE NOT c.in_sql
+{{python_rows}}
 UNION ALL
 SELECT 'unpaid', d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, NULL
 FROM deal d WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.id = d.id)
@@ -208,13 +206,11 @@ FROM deal d WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.id = d.id)
 )
 
 #: The deals of the chunk that rules computed in Python pay (tiers, period caps), each with its rule.
-PYTHON_ROWS_SQL = (
-    LINES_CTES
-    + f"""
+PYTHON_ROWS = f"""
 SELECT d.{DEAL_COLUMNS.replace(", ", ", d.")}, d.won, c.rule_id
 FROM chosen c JOIN deal d ON d.id = c.id WHERE NOT c.in_sql
 """
-)
+PYTHON_ROWS_SQL = LINES_CTES + PYTHON_ROWS
 
 
 #: rule condition → (the deal's column, the condition in SQL on a signature ``s`` and a rule ``r``)
@@ -250,6 +246,10 @@ def specialized(sql: str, rules: list[calculation.Rule], start, end) -> str:
         rule.accelerator_threshold is not None and rule.accelerator_multiplier is not None for rule in rules
     )
     quota_join = "LEFT JOIN commissions_quota q ON q.partner_id = c.partner_id AND q.period = %(period)s"
+    # Without rules computed in Python, ``chosen`` is read once: PostgreSQL then streams it instead of storing it.
+    python_rows = "" if all(computed_in_sql(rule) for rule in rules) else "UNION ALL SELECT 'python', " + (
+        PYTHON_ROWS.strip().removeprefix("SELECT ")
+    )
     return (
         sql.replace("{signature}", ", ".join(column for column, _ in used) or "true AS any_deal")
         .replace("{static_conditions}", " AND ".join(condition for _, condition in used) or "true")
@@ -258,6 +258,7 @@ def specialized(sql: str, rules: list[calculation.Rule], start, end) -> str:
         .replace("{won}", "sum(o.amount) OVER (PARTITION BY o.partner_id)" if accelerated else "NULL::numeric")
         .replace("{quota}", "q.amount" if accelerated else "NULL::numeric")
         .replace("{quota_join}", quota_join if accelerated else "")
+        .replace("{python_rows}", python_rows)
     )
 
 
