@@ -6,7 +6,8 @@ with a ``kind`` and the figures as strings (amounts to the cent, rates in percen
 
 - ``commission``: ``rule`` (its name when paid) and ``steps``, each a ``kind`` among ``percent``,
   ``flat``, ``below_first_band``, ``band_reached``, ``cumulative``, ``portions``, ``accelerator``,
-  ``deal_cap``, ``period_cap``;
+  ``deal_cap``, ``period_cap`` (the ledger leaves out the steps a line's own columns say, and
+  :attr:`.models.PayoutLine.parts` puts them back: :mod:`.line_parts`);
 - ``adjustment`` (an approved period re-settled: ``period``, ``change``, ``owed``, ``paid``,
   ``difference`` and ``now``, the commission it owes now), ``clawback`` (``period``, ``paid``);
 - ``manual``: a person's adjustment (who, on which day, the amount, the reason as typed, the dispute,

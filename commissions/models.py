@@ -443,8 +443,9 @@ class PayoutLine(LockedRunGuard, models.Model):
     accelerator = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
     capped = models.CharField(max_length=6, blank=True)
     payout = models.DecimalField(**MONEY)
-    #: The arithmetic as parts (a kind and the figures), the same from both engines; ``explanation`` renders
-    #: them in the reader's language (:mod:`commissions.explaining`).
+    #: The arithmetic as parts (a kind and the figures), the same from both engines, without the steps the
+    #: line's columns say (:mod:`commissions.line_parts`); ``parts`` is the whole, ``explanation`` renders it in
+    #: the reader's language (:mod:`commissions.explaining`).
     explanation_parts = models.JSONField(default=dict)
     corrects = models.ForeignKey(
         "self",
