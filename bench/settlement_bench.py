@@ -83,49 +83,41 @@ def seed(rng: random.Random) -> None:
         cursor.execute("ANALYZE")
 
 
-#: Each deal's best base rule and every bonus rule it meets, as ledger lines.
-FLOOR_SQL = """
-INSERT INTO bench_lines (run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate,
-                         capped, payout, explanation_parts)
-SELECT 0, 1, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, '', round(amount * rate, 2), '{}'
-FROM (
-    (SELECT DISTINCT ON (o.id) o.id, o.partner_id, o.amount, r.id AS rule_id, r.rate
-     FROM opportunities_opportunity o
-     JOIN partners_partner p ON p.id = o.partner_id
-     JOIN accounts_account a ON a.id = o.account_id
-     JOIN commissions_rule r ON r.stacking = 'base'
-       AND (r.partner_tiers = '[]'::jsonb OR r.partner_tiers ? p.tier)
-       AND (r.product_lines = '[]'::jsonb OR r.product_lines ? o.product_line)
-       AND (r.select_only = 'any' OR (r.select_only = 'yes') = a.is_select)
-     WHERE o.stage = 'won' AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %(start)s AND %(end)s
-     ORDER BY o.id, r.priority DESC, r.id)
-    UNION ALL
-    SELECT o.id, o.partner_id, o.amount, r.id, r.rate
-    FROM opportunities_opportunity o
-    JOIN partners_partner p ON p.id = o.partner_id
-    JOIN accounts_account a ON a.id = o.account_id
-    JOIN commissions_rule r ON r.stacking = 'bonus'
-      AND (r.partner_tiers = '[]'::jsonb OR r.partner_tiers ? p.tier)
-      AND (r.product_lines = '[]'::jsonb OR r.product_lines ? o.product_line)
-      AND (r.select_only = 'any' OR (r.select_only = 'yes') = a.is_select)
-    WHERE o.stage = 'won' AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %(start)s AND %(end)s
-) line
-"""
-
-#: The floor used until 2026-12-02: the base lines only, into a five-column table.
-OLD_FLOOR_SQL = """
-INSERT INTO bench_lines (opportunity_id, partner_id, rule_id, payout)
-SELECT DISTINCT ON (o.id) o.id, o.partner_id, r.id, round(o.amount * r.rate, 2)
+#: The won deals of the quarter joined with the rules of one stacking (``{stacking}``) whose conditions they meet.
+MATCHES = """
 FROM opportunities_opportunity o
 JOIN partners_partner p ON p.id = o.partner_id
 JOIN accounts_account a ON a.id = o.account_id
-JOIN commissions_rule r ON r.stacking = 'base'
+JOIN commissions_rule r ON r.stacking = '{stacking}'
   AND (r.partner_tiers = '[]'::jsonb OR r.partner_tiers ? p.tier)
   AND (r.product_lines = '[]'::jsonb OR r.product_lines ? o.product_line)
   AND (r.select_only = 'any' OR (r.select_only = 'yes') = a.is_select)
 WHERE o.stage = 'won' AND o.partner_id IS NOT NULL AND o.closed_on BETWEEN %(start)s AND %(end)s
-ORDER BY o.id, r.priority DESC, r.id
 """
+
+#: Each deal's best base rule and every bonus rule it meets.
+LINES = (
+    "(SELECT DISTINCT ON (o.id) o.id, o.partner_id, o.amount, r.id AS rule_id, r.rate"
+    + MATCHES.format(stacking="base")
+    + "ORDER BY o.id, r.priority DESC, r.id)\nUNION ALL\nSELECT o.id, o.partner_id, o.amount, r.id, r.rate"
+    + MATCHES.format(stacking="bonus")
+)
+
+#: The lines, as ledger lines.
+FLOOR_SQL = f"""
+INSERT INTO bench_lines (run_id, attempt, partner_id, opportunity_id, rule_id, kind, deal_period, base_amount, rate,
+                         capped, payout, explanation_parts)
+SELECT 0, 1, partner_id, id, rule_id, 'commission', %(period)s, amount, rate, '', round(amount * rate, 2), '{{}}'
+FROM ({LINES}) line
+"""
+
+#: The floor used until 2026-12-02: the base lines only, into a five-column table.
+OLD_FLOOR_SQL = (
+    "INSERT INTO bench_lines (opportunity_id, partner_id, rule_id, payout)\n"
+    "SELECT DISTINCT ON (o.id) o.id, o.partner_id, r.id, round(o.amount * r.rate, 2)"
+    + MATCHES.format(stacking="base")
+    + "ORDER BY o.id, r.priority DESC, r.id"
+)
 
 
 def floor_seconds(*, old: bool = False) -> tuple[float, int]:
@@ -233,7 +225,7 @@ SELECT 0, 1, coalesce(owed.partner_id, paid.partner_id), coalesce(owed.id, paid.
        coalesce(owed.payout, 0) - coalesce(paid.total, 0), '{}'
 FROM (
     SELECT id, partner_id, amount, rule_id, rate, round(amount * rate, 2) AS payout FROM ("""
-    + FLOOR_SQL.split("FROM (", 1)[1].rsplit(") line", 1)[0]
+    + LINES
     + """) line
 ) owed
 FULL JOIN (
