@@ -414,9 +414,10 @@ class PayoutLine(LockedRunGuard, models.Model):
     # written). Its references are not database foreign keys: PostgreSQL checks those one row at a
     # time, which cost more than computing the lines (bench/settlement_bench.py). What they point at
     # is protected from deletion by PROTECT (a run deleted through Django takes its lines along).
-    # Indexes: (run, attempt, partner) for runs, statements and partners' reads, rule for the rule
-    # locks, corrects for adjustments. None by deal: nothing reads lines by deal, and that index cost
-    # a quarter of a settlement's time (deleting a deal through the admin scans the ledger instead).
+    # Indexes: (run, attempt, partner) for runs, statements and partners' reads, corrects for
+    # adjustments. None by deal or rule: nothing reads lines by deal, the rule locks read RuleUse, and
+    # each such index cost a tenth to a quarter of a settlement's time (deleting a deal or a rule through
+    # the shell scans the ledger instead; neither is deleted on a page or by the API).
     run = models.ForeignKey(
         SettlementRun, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
@@ -433,7 +434,13 @@ class PayoutLine(LockedRunGuard, models.Model):
     )
     #: Empty only on a manual line about a deal that no rule pays.
     rule = models.ForeignKey(
-        Rule, on_delete=models.PROTECT, related_name="lines", db_constraint=False, null=True, blank=True
+        Rule,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.COMMISSION)
     #: The period the deal belongs to (an adjustment's is earlier than its run's).
@@ -501,6 +508,25 @@ class PayoutLine(LockedRunGuard, models.Model):
 
     def __str__(self) -> str:
         return f"Line {self.pk}: {self.payout}"
+
+
+class RuleUse(models.Model):
+    """A rule paid lines of an approved settlement run: what locks it (:mod:`commissions.rules`).
+
+    Written when the run is approved (its lines never change after), one row per rule, so that a
+    rule's lock is one index probe here instead of a search of the ledger by rule.
+    """
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="rule_uses")
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="uses")
+
+    objects = InternalQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "rule"], name="ruleuse_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"Rule {self.rule_id} paid run {self.run_id}"
 
 
 class SettlementException(LockedRunGuard, models.Model):

@@ -31,7 +31,9 @@ from .models import (
     Program,
     ProgramStatus,
     Rule,
+    RuleUse,
     SelectOnly,
+    SettlementRun,
     Stacking,
     TierMode,
 )
@@ -71,29 +73,40 @@ class RuleLockedError(Exception):
 # --- Locks ------------------------------------------------------------------------------------
 
 
-def locked_lines():
-    """Lines of approved or paid runs: what makes a rule locked."""
-    return PayoutLine.objects.filter(run__status__in=LOCKED_STATUSES)
+def locked_uses():
+    """Rules' uses by approved or paid runs: what makes a rule locked."""
+    return RuleUse.objects.filter(run__status__in=LOCKED_STATUSES)
+
+
+def record_uses(run: SettlementRun) -> None:
+    """Record the rules that paid lines of ``run``, being approved (its lines never change after)."""
+    rule_ids = (
+        PayoutLine.objects.filter(run=run, attempt=run.committed_attempt, rule__isnull=False)
+        .order_by()
+        .values_list("rule_id", flat=True)
+        .distinct()
+    )
+    RuleUse.objects.bulk_create([RuleUse(run=run, rule_id=rule_id) for rule_id in rule_ids], ignore_conflicts=True)
 
 
 def with_locked(queryset: QuerySet) -> QuerySet:
     """Annotate rules with ``is_locked`` in the same query (for lists)."""
-    return queryset.annotate(is_locked=Exists(locked_lines().filter(rule=OuterRef("pk"))))
+    return queryset.annotate(is_locked=Exists(locked_uses().filter(rule=OuterRef("pk"))))
 
 
 def last_approved_use(rule: Rule) -> tuple[str, date] | None:
     """The latest approved (or paid) settlement the rule paid a line in: (period, its last day)."""
-    row = locked_lines().filter(rule=rule).values("run__period", "run__period_end").order_by("-run__period_end").first()
+    row = locked_uses().filter(rule=rule).values("run__period", "run__period_end").order_by("-run__period_end").first()
     return (row["run__period"], row["run__period_end"]) if row else None
 
 
 def rule_is_locked(rule: Rule) -> bool:
-    return locked_lines().filter(rule=rule).exists()
+    return locked_uses().filter(rule=rule).exists()
 
 
 def program_last_approved_use(program: Program) -> tuple[str, date] | None:
     row = (
-        locked_lines()
+        locked_uses()
         .filter(rule__program=program)
         .values("run__period")
         .annotate(end=Max("run__period_end"))

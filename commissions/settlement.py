@@ -47,6 +47,7 @@ from .models import (
     SettlementRun,
     Statement,
 )
+from .rules import record_uses
 from .signals import settlement_approved
 
 RESTARTABLE = (RunStatus.QUEUED, RunStatus.COMPUTED, RunStatus.FAILED)
@@ -496,6 +497,7 @@ def settlement_approve(*, run: SettlementRun, user) -> SettlementRun:
         raise ValidationError({refusal.field: [refusal.message]})
     run.status, run.approved_by, run.approved_at = RunStatus.APPROVED, user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
+    record_uses(run)  # its rules are locked from now on
     audit.record(
         audit_kinds.APPROVAL, actor=user, target=run,
         detail={"what": "settlement", "period": run.period, "total": str(run.total), "run_by": run.run_by_id},

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from commissions.models import RuleUse
 from ecosystem.roles import Role
 
 from ..factories import (
@@ -397,6 +398,12 @@ CASES = [
     ),
     ("payoutline_adjustment_is_kind", _adjustment_of_kind_commission),
     ("payoutline_rule_unless_manual", lambda w: update(_line(w), rule=None)),
+    (
+        "ruleuse_once_per_run",
+        lambda w: (lambda line: [RuleUse.objects.create(run_id=line.run_id, rule_id=line.rule_id) for _ in range(2)])(
+            _line(w)
+        ),
+    ),
     ("dispute_one_open_per_line", _two_open_disputes),
     ("dispute_outcome_valid", lambda w: _dispute(w, status="resolved", outcome="maybe")),
     ("dispute_outcome_only_when_resolved", lambda w: _dispute(w, outcome="rejected")),
