@@ -25,7 +25,8 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,6 +104,21 @@ def payment_progress(run: SettlementRun) -> Progress:
     """How many of the statements the run must pay are paid ("n of m paid")."""
     found = payable_statements(run).aggregate(payable=Count("pk"), paid=Count("pk", filter=Q(paid_on__isnull=False)))
     return Progress(paid=found["paid"], payable=found["payable"])
+
+
+def with_payment_progress(queryset: QuerySet) -> QuerySet:
+    """Runs annotated with ``statements_payable`` and ``statements_paid`` (:func:`payment_progress`'s
+    figures) in the same query, for lists."""
+    payable = Statement.objects.filter(
+        run=OuterRef("pk"), attempt=OuterRef("committed_attempt"), total__gt=0
+    ).order_by()
+
+    def count(statements) -> Coalesce:
+        return Coalesce(Subquery(statements.values("run").annotate(n=Count("pk")).values("n")), 0)
+
+    return queryset.annotate(
+        statements_payable=count(payable), statements_paid=count(payable.filter(paid_on__isnull=False))
+    )
 
 
 def _locked_approved_run(run: SettlementRun) -> SettlementRun:

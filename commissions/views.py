@@ -262,7 +262,7 @@ class SettlementListView(ScopedListView):
     template_name = "commissions/settlement_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("job", "run_by", "approved_by")
+        return paying.with_payment_progress(super().get_queryset().select_related("job", "run_by", "approved_by"))
 
     def get_context_data(self, **kwargs):
         form = SettlementRunForm()

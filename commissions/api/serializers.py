@@ -206,6 +206,12 @@ class SettlementRunSerializer(serializers.ModelSerializer):
     progress = serializers.IntegerField(source="job.percent", read_only=True, default=None, allow_null=True)
     run_by = serializers.CharField(source="run_by.username", read_only=True, default=None, allow_null=True)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None, allow_null=True)
+    statements_payable = serializers.IntegerField(
+        read_only=True, help_text="Statements with a positive total: those a payment settles."
+    )
+    statements_paid = serializers.IntegerField(
+        read_only=True, help_text="Of those, the statements paid (the run is paid when all are)."
+    )
 
     class Meta:
         model = SettlementRun
@@ -213,6 +219,7 @@ class SettlementRunSerializer(serializers.ModelSerializer):
             "id", "period", "period_start", "period_end", "status", "preliminary", "figures_through", "job",
             "job_state", "progress", "total", "line_count", "exception_count", "failure_reason", "run_by",
             "created_at", "computed_at", "approved_by", "approved_at", "paid_at", "paid_on", "payment_reference",
+            "statements_payable", "statements_paid",
         ]  # fmt: skip
         read_only_fields = fields
         extra_kwargs = {

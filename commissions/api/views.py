@@ -163,7 +163,7 @@ class RuleViewSet(ScopedModelViewSet):
 class SettlementRunViewSet(ScopedCreateReadViewSet):
     """Settlement runs: ``POST {"period": "2026-Q3"}`` queues the computation (202, with its job)."""
 
-    queryset = SettlementRun.objects.select_related("job", "run_by", "approved_by")
+    queryset = paying.with_payment_progress(SettlementRun.objects.select_related("job", "run_by", "approved_by"))
     serializer_class = SettlementRunSerializer
     filterset_class = SettlementRunFilterSet
     ordering_fields = ["period_start", "created_at"]

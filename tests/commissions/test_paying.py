@@ -183,3 +183,30 @@ def test_the_migration_backfill_pays_statements_of_runs_already_paid(q3, manager
     module.backfill_paid_runs(apps, None)
     paid = Statement.objects.filter(run=run, paid_on__isnull=False)
     assert paid.count() == 2 and set(paid.values_list("payment_reference", flat=True)) == {"OLD-REF"}
+
+
+@pytest.mark.django_db
+class TestPaymentProgressInLists:
+    """The runs list and API say how many of a run's statements are paid, as its page does ("n of m")."""
+
+    def pay_one(self, run, partner, user):
+        paying.statements_mark_paid(
+            run=run, user=user, paid_on=timezone.localdate(), references={statement(run, partner).pk: "VIR-A"},
+            batch_reference="VIR-A", source="test",
+        )  # fmt: skip
+
+    def test_the_api(self, api, q3, channel_user, partner_a):
+        run = q3["run"]
+        self.pay_one(run, partner_a, channel_user)
+        body = api(channel_user).get(f"{SETTLEMENTS}{run.pk}/").json()
+        # C's statement is negative: nothing to pay, so two statements to pay, one paid.
+        assert (body["statements_payable"], body["statements_paid"], body["status"]) == (2, 1, "approved")
+        listed = {row["id"]: row for row in api(channel_user).get(SETTLEMENTS).json()["results"]}
+        assert (listed[run.pk]["statements_payable"], listed[run.pk]["statements_paid"]) == (2, 1)
+        assert paying.payment_progress(run) == paying.Progress(paid=1, payable=2)
+
+    def test_the_list_page(self, client, q3, channel_user, partner_a):
+        self.pay_one(q3["run"], partner_a, channel_user)
+        client.force_login(channel_user)
+        page = client.get("/commissions/settlements/").content.decode()
+        assert "1 / 2" in page
