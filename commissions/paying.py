@@ -95,9 +95,14 @@ def _reference(value: str, field: str) -> str:
     return text
 
 
+def _payable(run, attempt):
+    """Statements of ``run``'s ``attempt`` (values or outer references) that a payment settles: a positive total."""
+    return Statement.objects.filter(run=run, attempt=attempt, total__gt=0)
+
+
 def payable_statements(run: SettlementRun):
     """The statements of the run's committed attempt that a payment settles (a positive total)."""
-    return Statement.objects.filter(run=run, attempt=run.committed_attempt, total__gt=0)
+    return _payable(run, run.committed_attempt)
 
 
 def payment_progress(run: SettlementRun) -> Progress:
@@ -109,9 +114,7 @@ def payment_progress(run: SettlementRun) -> Progress:
 def with_payment_progress(queryset: QuerySet) -> QuerySet:
     """Runs annotated with ``statements_payable`` and ``statements_paid`` (:func:`payment_progress`'s
     figures) in the same query, for lists."""
-    payable = Statement.objects.filter(
-        run=OuterRef("pk"), attempt=OuterRef("committed_attempt"), total__gt=0
-    ).order_by()
+    payable = _payable(OuterRef("pk"), OuterRef("committed_attempt")).order_by()
 
     def count(statements) -> Coalesce:
         return Coalesce(Subquery(statements.values("run").annotate(n=Count("pk")).values("n")), 0)
