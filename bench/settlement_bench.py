@@ -120,24 +120,27 @@ OLD_FLOOR_SQL = (
 )
 
 
-def floor_seconds(*, old: bool = False) -> tuple[float, int]:
-    """Seconds to write the floor's lines into a fresh table, and how many lines it wrote."""
+LEDGER_SHAPED = f'CREATE TABLE bench_lines (LIKE "{PayoutLine._meta.db_table}" INCLUDING ALL)'
+OLD_FLOOR_TABLE = (
+    "CREATE TABLE bench_lines (id bigserial primary key, opportunity_id bigint, partner_id bigint, "
+    "rule_id bigint, payout numeric(14,2))"
+)
+
+
+def floor(sql: str, *, table: str = LEDGER_SHAPED, runs: int = 3) -> tuple[float, int]:
+    """The fastest of ``runs`` timings of ``sql`` writing into a fresh ``bench_lines`` (``table``), and how many
+    lines it wrote."""
+    timings, lines = [], 0
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_lines")
-        if old:
-            cursor.execute(
-                "CREATE TABLE bench_lines (id bigserial primary key, opportunity_id bigint, partner_id bigint, "
-                "rule_id bigint, payout numeric(14,2))"
-            )
-        else:
-            cursor.execute(f'CREATE TABLE bench_lines (LIKE "{PayoutLine._meta.db_table}" INCLUDING ALL)')
-        start = time.perf_counter()
-        parameters = {"period": QUARTER[0], "start": QUARTER[1], "end": QUARTER[2]}
-        cursor.execute(OLD_FLOOR_SQL if old else FLOOR_SQL, parameters)
-        seconds = time.perf_counter() - start
-        lines = cursor.rowcount
+        for _ in range(runs):
+            cursor.execute("DROP TABLE IF EXISTS bench_lines")
+            cursor.execute(table)
+            start = time.perf_counter()
+            cursor.execute(sql, {"period": QUARTER[0], "start": QUARTER[1], "end": QUARTER[2]})
+            timings.append(time.perf_counter() - start)
+            lines = cursor.rowcount
         cursor.execute("DROP TABLE bench_lines")
-    return seconds, lines
+    return min(timings), lines
 
 
 WORKER_PROCESSES = 2
@@ -240,19 +243,6 @@ WHERE coalesce(owed.payout, 0) <> coalesce(paid.total, 0)
 )
 
 
-def adjust_floor_seconds() -> tuple[float, int]:
-    """Seconds for ADJUST_FLOOR_SQL into a fresh ledger-shaped table, and how many lines it wrote."""
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_lines")
-        cursor.execute(f'CREATE TABLE bench_lines (LIKE "{PayoutLine._meta.db_table}" INCLUDING ALL)')
-        start = time.perf_counter()
-        cursor.execute(ADJUST_FLOOR_SQL, {"period": QUARTER[0], "start": QUARTER[1], "end": QUARTER[2]})
-        seconds = time.perf_counter() - start
-        lines = cursor.rowcount
-        cursor.execute("DROP TABLE bench_lines")
-    return seconds, lines
-
-
 def adjustments_figure(old_floor: float) -> Figure:
     """Approve the quarter, lose 1 % of its deals, settle the next quarter: every deal of the approved
     quarter is computed again and diffed against what was paid (adjustments and clawbacks)."""
@@ -270,8 +260,7 @@ def adjustments_figure(old_floor: float) -> Figure:
     settlement.settlement_approve(run=run_, user=manager)  # four eyes: the channel user ran it
     lost = list(Opportunity.objects.filter(closed_on__range=QUARTER[1:]).values_list("pk", flat=True)[: DEALS // 100])
     Opportunity.objects.filter(pk__in=lost).update(stage="lost")
-    floors = [adjust_floor_seconds() for _ in range(3)]
-    floor, floor_lines = min(seconds for seconds, _ in floors), floors[0][1]
+    floor_time, floor_lines = floor(ADJUST_FLOOR_SQL)
     timings = []
     for _ in range(2):
         SettlementRun.objects.filter(period="2026-Q4").delete()
@@ -286,7 +275,7 @@ def adjustments_figure(old_floor: float) -> Figure:
         raise RuntimeError(f"the adjustment wrote {following.line_count} lines, its floor {floor_lines}")
     seconds = min(timings)
     return Figure(
-        "next quarter: adjust the approved one (in-process)", seconds, "re-settle FULL JOIN paid", floor,
+        "next quarter: adjust the approved one (in-process)", seconds, "re-settle FULL JOIN paid", floor_time,
         goal_ratio=3,
         note=f"{following.line_count:,} adjustment lines (clawbacks of {len(lost):,} lost deals); "
         f"{seconds / old_floor:.2f}× the former floor",
@@ -296,9 +285,8 @@ def adjustments_figure(old_floor: float) -> Figure:
 def run() -> list[Figure]:
     rng = random.Random(11)
     seed(rng)
-    floors = [floor_seconds() for _ in range(3)]
-    floor, floor_lines = min(seconds for seconds, _ in floors), floors[0][1]
-    old_floor = min(floor_seconds(old=True)[0] for _ in range(3))
+    floor_time, floor_lines = floor(FLOOR_SQL)
+    old_floor = floor(OLD_FLOOR_SQL, table=OLD_FLOOR_TABLE)[0]
     timings = []
     for _ in range(2):
         SettlementRun.objects.all().delete()
@@ -313,7 +301,7 @@ def run() -> list[Figure]:
     print(f"  (the former floor, base lines only into a five-column table: {old_floor:.3f} s)")
     figures = [
         Figure(
-            f"settle {DEALS:,} deals × {RULES} rules (in-process)", min(timings), "INSERT…SELECT lines", floor,
+            f"settle {DEALS:,} deals × {RULES} rules (in-process)", min(timings), "INSERT…SELECT lines", floor_time,
             goal_ratio=3, note=f"{lines:,} lines, {run_.exception_count:,} exceptions, one chunk after another; "
             f"{min(timings) / old_floor:.2f}× the former floor",
         )
@@ -325,7 +313,7 @@ def run() -> list[Figure]:
         seconds = min(celery_seconds(broker) for _ in range(2))
         figures.append(
             Figure(
-                f"settle {DEALS:,} deals × {RULES} rules (Celery job)", seconds, "INSERT…SELECT lines", floor,
+                f"settle {DEALS:,} deals × {RULES} rules (Celery job)", seconds, "INSERT…SELECT lines", floor_time,
                 goal_ratio=3,
                 note=f"{WORKER_PROCESSES} worker processes, chunks in parallel, task sent → run computed; "
                 f"{seconds / old_floor:.2f}× the former floor",
